@@ -1,0 +1,34 @@
+#pragma once
+// A decoded and validated operator-change event (event contract v1, design brief).
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace opsync {
+
+enum class EventType { created, updated, deleted };
+enum class EventMode { patch, snapshot };
+
+struct OperatorEvent {
+  std::string event_id;  ///< CloudEvents `id`
+  std::string source;    ///< CloudEvents `source`
+  EventType type = EventType::updated;
+  EventMode mode = EventMode::patch;
+  std::string operator_id;
+  std::optional<std::int64_t> revision;
+  std::optional<std::int64_t> time_ms;  ///< CloudEvents `time`, ms since the Unix epoch
+  /// Validated, normalised canonical attributes. In patch mode a JSON null value means "clear
+  /// this attribute"; in snapshot mode nulls have been removed.
+  boost::json::object attributes;
+};
+
+/// One Kafka message header, as bytes.
+struct MessageHeader {
+  std::string name;
+  std::string value;
+};
+
+}  // namespace opsync

@@ -1,0 +1,25 @@
+#pragma once
+// The canonical operator record: one per operator id, the result of folding every applied event.
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+
+namespace opsync {
+
+/// The canonical attribute names of the event contract (design brief, "Canonical attributes").
+/// `attributes` of a CanonicalOperator holds only these keys, each already validated and
+/// normalised by the event decoder (phone in E.164, lists of strings, and so on). A key that is
+/// absent means "not set"; a record never stores JSON null.
+struct CanonicalOperator {
+  std::string id;
+  /// Highest `revision` applied so far; 0 when no applied event carried one.
+  std::int64_t revision = 0;
+  /// `time` (milliseconds since the Unix epoch) of the last applied event that carried one; 0 if none.
+  std::int64_t event_time_ms = 0;
+  /// True after an `operator.deleted` event; attributes are kept so connectors can deactivate.
+  bool deleted = false;
+  boost::json::object attributes;
+};
+
+}  // namespace opsync
