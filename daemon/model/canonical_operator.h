@@ -13,10 +13,11 @@ namespace opsync {
 /// absent means "not set"; a record never stores JSON null.
 struct CanonicalOperator {
   std::string id;
-  /// Highest `revision` applied so far; 0 when no applied event carried one.
-  std::int64_t revision = 0;
-  /// `time` (milliseconds since the Unix epoch) of the last applied event that carried one; 0 if none.
-  std::int64_t event_time_ms = 0;
+  static constexpr std::int64_t kNone = -1;
+  /// Highest `revision` applied so far; kNone when no applied event carried one.
+  std::int64_t revision = kNone;
+  /// Latest `time` (ms since the Unix epoch) of an applied event that carried one; kNone if none.
+  std::int64_t event_time_ms = kNone;
   /// True after an `operator.deleted` event; attributes are kept so connectors can deactivate.
   bool deleted = false;
   boost::json::object attributes;
