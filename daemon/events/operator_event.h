@@ -5,12 +5,31 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace opsync {
 
 enum class EventType { created, updated, deleted };
 enum class EventMode { patch, snapshot };
+
+/// The CloudEvents `type`: "operator.created", "operator.updated" or "operator.deleted".
+constexpr std::string_view to_string(EventType type) {
+  switch (type) {
+    case EventType::created:
+      return "operator.created";
+    case EventType::updated:
+      return "operator.updated";
+    case EventType::deleted:
+      return "operator.deleted";
+  }
+  return "operator.unknown";
+}
+
+/// The `data.mode` spelling: "patch" or "snapshot".
+constexpr std::string_view to_string(EventMode mode) {
+  return mode == EventMode::snapshot ? "snapshot" : "patch";
+}
 
 struct OperatorEvent {
   std::string event_id;  ///< CloudEvents `id`
