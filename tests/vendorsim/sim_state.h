@@ -1,0 +1,54 @@
+// The state behind all simulated vendors: their records, fault switches, request logs and
+// counters. Every member is thread-safe (one mutex), so tests may call it from any thread.
+#pragma once
+
+#include <array>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <memory>
+#include <mutex>
+
+#include "vendorsim/faults.h"
+#include "vendorsim/options.h"
+#include "vendorsim/request_log.h"
+#include "vendorsim/vendor.h"
+
+namespace opsync::vendorsim {
+
+class SimState {
+ public:
+  explicit SimState(const Options& options);
+
+  /// Decides a fault (if any), answers through the vendor simulator, logs and counts.
+  Reply handle(Vendor vendor, const HttpRequest& req);
+
+  FaultConfig faults(Vendor vendor) const;
+  void set_faults(Vendor vendor, const FaultConfig& config);
+  json::array requests(Vendor vendor) const;
+  void clear_requests(Vendor vendor);
+  json::array records(Vendor vendor) const;
+  SeedResult seed_record(Vendor vendor, json::object record);
+  std::size_t revoke_tokens(Vendor vendor);
+  /// {"<vendor>": {"total", "by_status": {"200": n}, "by_fault": {"429": n}}, ...}
+  json::object stats() const;
+  /// Back to the start: no records, tokens, logs or counts; start-up faults; fresh random streams.
+  void reset();
+
+ private:
+  struct PerVendor {
+    std::unique_ptr<VendorSim> sim;
+    FaultInjector faults;
+    RequestLog log;
+    TrafficStats stats;
+  };
+  PerVendor& at(Vendor v) { return vendors_[static_cast<std::size_t>(v)]; }
+  const PerVendor& at(Vendor v) const { return vendors_[static_cast<std::size_t>(v)]; }
+  std::array<PerVendor, kVendorCount> make_vendors() const;
+
+  Options options_;
+  SimContext context_;
+  mutable std::mutex mutex_;
+  std::array<PerVendor, kVendorCount> vendors_;
+};
+
+}  // namespace opsync::vendorsim

@@ -1,0 +1,70 @@
+// The five simulated vendors and the interface each simulator implements.
+#pragma once
+
+#include <array>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vendorsim/http_util.h"
+
+namespace opsync::vendorsim {
+
+enum class Vendor : std::uint8_t { glia, plugchat, identitycall, iadvize, commpeak };
+
+inline constexpr std::size_t kVendorCount = 5;
+inline constexpr std::array<Vendor, kVendorCount> kAllVendors{
+    Vendor::glia, Vendor::plugchat, Vendor::identitycall, Vendor::iadvize, Vendor::commpeak};
+
+/// The lowercase name used on the command line, in the ports line and in control paths.
+std::string_view vendor_name(Vendor vendor);
+/// The vendor with that name, or std::nullopt.
+std::optional<Vendor> vendor_from_name(std::string_view name);
+
+/// A monotonic clock; injected so tests can expire tokens and refill rate limits without sleeping.
+using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+/// What every vendor simulator gets from the shared core.
+struct SimContext {
+  Clock now;
+  std::uint64_t seed = 1;
+  /// Reject request fields the vendor's documents do not list (a simulator choice: it catches
+  /// connector mapping mistakes early).
+  bool reject_unknown_fields = true;
+};
+
+/// Outcome of seeding a record over the control API: the stored record, or why it was refused.
+struct SeedResult {
+  json::object record;
+  std::string error;
+  bool ok() const { return error.empty(); }
+};
+
+/// One vendor's API. Calls are serialised by the caller (SimState holds a mutex), so an
+/// implementation needs no locking of its own. No member throws on bad client input.
+class VendorSim {
+ public:
+  virtual ~VendorSim() = default;
+
+  /// Answers one request to the vendor's API (routing, auth, validation, state change).
+  virtual HttpResponse handle(const HttpRequest& req) = 0;
+  /// A response in the vendor's error shape; used for injected faults and rate limiting.
+  virtual HttpResponse error(const HttpRequest& req, http::status status,
+                             std::string_view message) const = 0;
+  /// Every current operator record, in the vendor's own field names (secrets shown as "***").
+  virtual json::array records() const = 0;
+  /// Stores one record as if it had existed before opsync started (no API validation).
+  virtual SeedResult seed(json::object record) = 0;
+  /// Invalidates issued session tokens; returns how many there were (0 for static keys).
+  virtual std::size_t revoke_tokens() { return 0; }
+  /// Forgets every record and issued token.
+  virtual void reset() = 0;
+};
+
+}  // namespace opsync::vendorsim
