@@ -1,0 +1,116 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+namespace opsync {
+namespace {
+
+// A configuration file larger than this is certainly not one.
+constexpr std::uintmax_t kMaxConfigBytes = 16 * 1024 * 1024;
+
+struct Loaded {
+  Config config;
+  std::vector<ConfigDiagnostic> diagnostics;
+};
+
+ConfigDiagnostic whole_file(const std::string& file, std::string message) {
+  return ConfigDiagnostic{file, 0, 0, {}, std::move(message)};
+}
+
+ConfigDiagnostic at_mark(const std::string& file, const YAML::Mark& mark, std::string message) {
+  if (mark.is_null() || mark.line < 0) return whole_file(file, std::move(message));
+  return ConfigDiagnostic{file, mark.line + 1, mark.column + 1, {}, std::move(message)};
+}
+
+Loaded parse(std::string_view yaml, const std::string& file,
+             std::shared_ptr<const ConfigEnvironment> environment, const ConnectorCheck& check) {
+  Loaded out;
+  out.config.source_file = file;
+  Diagnostics diagnostics;
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp's messages describe the syntax, never quote the text.
+    diagnostics.add(at_mark(file, e.mark, "YAML syntax error: " + e.msg));
+    out.diagnostics = diagnostics.take();
+    return out;
+  }
+  if (documents.size() > 1) {
+    diagnostics.add(at_mark(file, documents[1].Mark(),
+                            "holds more than one YAML document; the configuration is one"));
+  }
+  const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+  const ReadContext ctx(diagnostics, std::move(environment), file);
+  config_schema().read(root, ctx, out.config);
+  if (check) {
+    for (const ConnectorConfig& connector : out.config.connectors) check(connector, diagnostics);
+  }
+  out.diagnostics = diagnostics.take();
+  return out;
+}
+
+Loaded read_file(const std::filesystem::path& path, const ConnectorCheck& check) {
+  const std::string file = path.string();
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec) return {{}, {whole_file(file, "cannot read configuration file: " + ec.message())}};
+  if (std::filesystem::is_directory(status)) {
+    return {{}, {whole_file(file, "cannot read configuration file: it is a directory")}};
+  }
+  if (std::filesystem::is_regular_file(status) &&
+      std::filesystem::file_size(path, ec) > kMaxConfigBytes && !ec) {
+    return {{}, {whole_file(file, "configuration file is larger than 16MiB")}};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    return {{},
+            {whole_file(file, std::string("cannot read configuration file: ") +
+                                  (err != 0 ? std::strerror(err) : "open failed"))}};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return {{}, {whole_file(file, "cannot read configuration file: read error")}};
+  return parse(text.str(), file,
+               std::make_shared<const ConfigEnvironment>(ConfigEnvironment::for_file(file)), check);
+}
+
+}  // namespace
+
+Config load_config(const std::filesystem::path& path, const ConnectorCheck& check) {
+  Loaded loaded = read_file(path, check);
+  if (!loaded.diagnostics.empty()) throw ConfigError(std::move(loaded.diagnostics));
+  return std::move(loaded.config);
+}
+
+std::vector<ConfigDiagnostic> check_config(const std::filesystem::path& path,
+                                           const ConnectorCheck& check) {
+  return read_file(path, check).diagnostics;
+}
+
+Config parse_config(std::string_view yaml, const std::string& source_name,
+                    const ConnectorCheck& check) {
+  Loaded loaded = parse(
+      yaml, source_name,
+      std::make_shared<const ConfigEnvironment>(ConfigEnvironment::for_file(source_name)), check);
+  if (!loaded.diagnostics.empty()) throw ConfigError(std::move(loaded.diagnostics));
+  return std::move(loaded.config);
+}
+
+ReadContext connector_read_context(const ConnectorConfig& connector, Diagnostics& diagnostics) {
+  return ReadContext(
+      diagnostics,
+      std::make_shared<const ConfigEnvironment>(ConfigEnvironment::for_file(connector.file)),
+      connector.file, "connectors." + connector.name);
+}
+
+}  // namespace opsync

@@ -1,0 +1,34 @@
+#pragma once
+// Secrets read from files: systemd credentials (`LoadCredential=`) and other mounted secrets.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/secret.h"
+
+namespace opsync {
+
+/// Largest secret file accepted; a larger one is almost certainly the wrong file.
+inline constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
+/// Resolves the path of an `X_file` key: an absolute path is kept; a relative one is resolved
+/// against `credentials_directory` (systemd's `$CREDENTIALS_DIRECTORY`) when that is set and not
+/// empty, else against `config_directory` (the directory of the configuration file).
+[[nodiscard]] std::string resolve_secret_path(
+    std::string_view path, const std::optional<std::string>& credentials_directory,
+    std::string_view config_directory);
+
+struct SecretFileRead {
+  std::optional<Secret> secret;
+  /// Empty on success; names the path and the reason, never the content.
+  std::string error;
+};
+
+/// Reads a secret file whole and strips one trailing newline (`\n` or `\r\n`). Fails for a
+/// missing, unreadable or non-regular file, or one over kMaxSecretFileBytes. An empty secret is
+/// returned as such; callers decide whether that is an error.
+[[nodiscard]] SecretFileRead read_secret_file(const std::string& path);
+
+}  // namespace opsync
