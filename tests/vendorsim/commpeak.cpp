@@ -114,12 +114,15 @@ class CommPeakSim final : public VendorSim {
 
   json::array records() const override {
     json::array out;
-    for (const auto& r : store_.all()) {
-      json::object copy = r;
-      if (copy.contains("registration_password")) copy["registration_password"] = "***";
-      out.push_back(std::move(copy));
-    }
+    for (const auto& r : store_.all()) out.push_back(control_view(r));
     return out;
+  }
+
+  // The record as the control API shows it: the secret masked.
+  json::object control_view(const json::object& record) const {
+    json::object copy = record;
+    if (copy.contains("registration_password")) copy["registration_password"] = "***";
+    return copy;
   }
 
   // CommPeak documents no create: seeding is how users come to exist.
@@ -155,7 +158,7 @@ class CommPeakSim final : public VendorSim {
                         {"use_webrtc", 0}};
     for (const auto& [key, value] : given) record[key] = value;
     record["id"] = id;
-    return {store_.put(std::move(record)), {}};
+    return {control_view(store_.put(std::move(record))), {}};
   }
 
   void reset() override {

@@ -13,13 +13,23 @@ std::optional<double> number_of(const json::value& v) {
   return std::nullopt;
 }
 
+// Whole numbers print as integers ("1", not Boost.JSON's "1E0").
+json::value number_value(double d) {
+  if (d == std::floor(d) && std::abs(d) < 1e15) return static_cast<std::int64_t>(d);
+  return d;
+}
+
 }  // namespace
 
 json::object to_json(const FaultConfig& c) {
-  return {{"latency_ms", c.latency_ms},       {"error_rate", c.error_rate},
-          {"error_status", c.error_status},   {"rate_429", c.rate_429},
-          {"retry_after_s", c.retry_after_s}, {"reset_rate", c.reset_rate},
-          {"hang_rate", c.hang_rate},         {"rate_limit_per_s", c.rate_limit_per_s}};
+  return {{"latency_ms", c.latency_ms},
+          {"error_rate", number_value(c.error_rate)},
+          {"error_status", c.error_status},
+          {"rate_429", number_value(c.rate_429)},
+          {"retry_after_s", c.retry_after_s},
+          {"reset_rate", number_value(c.reset_rate)},
+          {"hang_rate", number_value(c.hang_rate)},
+          {"rate_limit_per_s", number_value(c.rate_limit_per_s)}};
 }
 
 std::optional<FaultConfig> fault_config_from_json(const json::value& value, std::string& error) {

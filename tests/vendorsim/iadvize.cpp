@@ -86,13 +86,16 @@ class IAdvizeSim final : public VendorSim {
 
   json::array records() const override {
     json::array out;
-    for (const auto& r : store_.all()) {
-      json::object copy = r;
-      if (copy.contains("password")) copy["password"] = "***";
-      copy["live"] = live_view(r);
-      out.push_back(std::move(copy));
-    }
+    for (const auto& r : store_.all()) out.push_back(control_view(r));
     return out;
+  }
+
+  // The record as the control API shows it: the secret masked, live state added.
+  json::object control_view(const json::object& record) const {
+    json::object copy = record;
+    if (copy.contains("password")) copy["password"] = "***";
+    copy["live"] = live_view(record);
+    return copy;
   }
 
   SeedResult seed(json::object given) override {
@@ -106,7 +109,7 @@ class IAdvizeSim final : public VendorSim {
     json::object record = defaults(id);
     for (const auto& [key, value] : given)
       if (key != "live") record[key] = value;
-    return {store_.put(std::move(record)), {}};
+    return {control_view(store_.put(std::move(record))), {}};
   }
 
   void reset() override {

@@ -58,12 +58,15 @@ class PlugChatSim final : public VendorSim {
 
   json::array records() const override {
     json::array out;
-    for (const auto& r : store_.all()) {
-      json::object copy = r;
-      if (copy.contains("password")) copy["password"] = "***";
-      out.push_back(std::move(copy));
-    }
+    for (const auto& r : store_.all()) out.push_back(control_view(r));
     return out;
+  }
+
+  // The record as the control API shows it: the secret masked.
+  json::object control_view(const json::object& record) const {
+    json::object copy = record;
+    if (copy.contains("password")) copy["password"] = "***";
+    return copy;
   }
 
   SeedResult seed(json::object given) override {
@@ -76,7 +79,7 @@ class PlugChatSim final : public VendorSim {
                         {"accessToken", access_token()},
                         {"createdAt", iso8601(std::chrono::system_clock::now())}};
     for (const auto& [key, value] : given) record[key] = value;
-    return {store_.put(std::move(record)), {}};
+    return {control_view(store_.put(std::move(record))), {}};
   }
 
   void reset() override { store_.clear(); }
