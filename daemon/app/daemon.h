@@ -1,0 +1,49 @@
+#pragma once
+// The running daemon: owns every long-lived part and wires them on one io_context.
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "config/config.h"
+#include "ingest/ingest_batch.h"
+
+namespace opsync {
+
+class StateStore;
+
+/// Totals since start, for the progress line, metrics and tests.
+struct DaemonStats {
+  IngestCounts ingest;
+  std::int64_t batches = 0;
+  std::int64_t dead_letters_published = 0;
+};
+
+class Daemon {
+ public:
+  Daemon(boost::asio::io_context& io, Config config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  /// Opens the store and starts consuming. Throws if a part cannot start (bad broker config...).
+  void start();
+  /// Stops consuming, finishes what is in flight up to the drain deadline, commits offsets and
+  /// closes the store, then calls `done`. Safe to call more than once.
+  void stop(std::function<void()> done);
+
+  bool ready() const;
+  const DaemonStats& stats() const;
+  StateStore& store();
+  const Config& config() const;
+
+  /// Called after every applied batch (for the demo's progress line and tests).
+  void on_batch(std::function<void(const IngestResult&)> observer);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace opsync

@@ -1,0 +1,108 @@
+// opsyncd: keeps contact-centre vendors in step with the operator roster published to Kafka.
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/daemon.h"
+#include "app/demo.h"
+#include "app/logging.h"
+#include "app/service_notify.h"
+#include "config/config.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage:
+  opsyncd run --config FILE           run the daemon
+  opsyncd check-config --config FILE  validate a configuration and explain every error
+  opsyncd demo [--events N]           run the self-contained demo (embedded broker and vendors)
+  opsyncd --version
+)";
+
+std::string option(const std::vector<std::string>& args, const std::string& name) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == name) return args[i + 1];
+  }
+  return {};
+}
+
+int print_diagnostics(const std::vector<opsync::ConfigDiagnostic>& diags) {
+  for (const auto& d : diags) std::cerr << d.to_string() << "\n";
+  std::cerr << diags.size() << (diags.size() == 1 ? " error" : " errors") << "\n";
+  return 2;
+}
+
+int check_config(const std::string& path) {
+  auto diags = opsync::check_config(path);
+  if (!diags.empty()) return print_diagnostics(diags);
+  std::cout << path << ": OK\n";
+  return 0;
+}
+
+int run(const std::string& path) {
+  opsync::Config config;
+  try {
+    config = opsync::load_config(path);
+  } catch (const opsync::ConfigError& e) {
+    return print_diagnostics(e.diagnostics());
+  }
+  opsync::setup_logging(config.logging.level, config.logging.format);
+  boost::asio::io_context io(1);
+  opsync::Daemon daemon(io, config);
+  opsync::ServiceNotifier notifier(io);
+  int exit_code = 0;
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    spdlog::info("event=signal signal={}", strsignal(signo));
+    notifier.stopping();
+    notifier.stop_watchdog();
+    daemon.stop([&] { io.stop(); });
+  });
+  try {
+    daemon.start();
+    // The store is open and the consumer subscribed: ready in systemd's sense.
+    notifier.ready("consuming " + config.kafka.topic);
+    notifier.start_watchdog();
+    io.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("event=fatal error=\"{}\"", e.what());
+    exit_code = 1;
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string& cmd = args[0];
+  if (cmd == "--version" || cmd == "version") {
+    std::cout << "opsyncd " << OPSYNC_VERSION << "\n";
+    return 0;
+  }
+  if (cmd == "run" || cmd == "check-config") {
+    std::string path = option(args, "--config");
+    if (path.empty()) {
+      std::cerr << "opsyncd " << cmd << ": --config FILE is required\n" << kUsage;
+      return 2;
+    }
+    return cmd == "run" ? run(path) : check_config(path);
+  }
+  if (cmd == "demo") {
+    opsync::DemoOptions options;
+    if (auto n = option(args, "--events"); !n.empty()) options.events = std::stoul(n);
+    return opsync::run_demo(options);
+  }
+  std::cerr << "opsyncd: unknown command '" << cmd << "'\n" << kUsage;
+  return 2;
+}
