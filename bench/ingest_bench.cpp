@@ -3,6 +3,7 @@
 //
 //   build/release/bench/ingest_bench [--events N] [--operators N] [--batch N] [--sync FULL|NORMAL]
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -18,8 +19,6 @@
 #include "reconcile/reconciler.h"
 #include "samples/sample_events.h"
 #include "store/state_store.h"
-
-#include <spdlog/spdlog.h>
 
 namespace {
 
@@ -48,7 +47,8 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::err);  // dead-lettered sample events would flood the output
 
   std::random_device rd;
-  const auto dir = std::filesystem::temp_directory_path() / ("opsync-bench-" + std::to_string(rd()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("opsync-bench-" + std::to_string(rd()));
   double seconds = 0;
   IngestCounts totals;
   {
@@ -91,8 +91,8 @@ int main(int argc, char** argv) {
 
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::printf("ingest_bench: %zu events over %zu operators, batches of %zu, synchronous=%s\n", events,
-              operators, batch_size, sync.c_str());
+  std::printf("ingest_bench: %zu events over %zu operators, batches of %zu, synchronous=%s\n",
+              events, operators, batch_size, sync.c_str());
   std::printf("  applied %lld  unchanged %lld  stale %lld  duplicate %lld  invalid %lld\n",
               static_cast<long long>(totals.applied), static_cast<long long>(totals.unchanged),
               static_cast<long long>(totals.stale), static_cast<long long>(totals.duplicate),
