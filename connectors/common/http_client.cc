@@ -150,7 +150,11 @@ asio::awaitable<Slot> HttpClient::Impl::acquire(Clock::time_point deadline) {
   }
   if (waiter.connection || waiter.granted) {
     waiter.granted = false;
-    co_return Slot{{}, std::move(waiter.connection)};
+    if (Clock::now() < deadline) co_return Slot{{}, std::move(waiter.connection)};
+    // Handed over just as the deadline passed: pass it on rather than use it late.
+    const bool reusable = waiter.connection != nullptr;
+    release(std::move(waiter.connection), reusable);
+    co_return Slot{make_error_code(HttpError::timeout), nullptr};
   }
   // ~Waiter removes it from the queue.
   if (Clock::now() >= deadline) co_return Slot{make_error_code(HttpError::timeout), nullptr};

@@ -4,6 +4,7 @@
 
 #include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <stdexcept>
@@ -360,6 +361,30 @@ TEST_F(HttpClientTest, ShutdownFailsQueuedAndLaterRequests) {
   };
   test::run_until_done(io, body());
   EXPECT_EQ(server.requests(), 1u);
+}
+
+TEST_F(HttpClientTest, CallerCancellationFreesTheConnection) {
+  // The dispatcher may race a request against its own timer or shutdown signal.
+  ScriptedServer server(io, [](const ReceivedRequest& r) {
+    ScriptedResponse s = ok();
+    if (r.target == "/hang") s.action = Action::hang;
+    return s;
+  });
+  auto o = options_for(server);
+  o.max_connections = 1;
+  HttpClient client(io, o);
+  auto body = [&]() -> asio::awaitable<void> {
+    using namespace asio::experimental::awaitable_operators;
+    asio::steady_timer timer(co_await asio::this_coro::executor, 50ms);
+    auto raced = co_await (client.request(get("/hang")) || timer.async_wait(test::kNoThrow));
+    EXPECT_EQ(raced.index(), 1u);  // the timer won; the request was cancelled
+    EXPECT_EQ(client.stats().open_connections, 0u);
+    HttpResult r = co_await client.request(get("/after"));
+    EXPECT_FALSE(r.error) << r.error.message();
+    EXPECT_EQ(r.status, 200u);
+  };
+  test::run_until_done(io, body());
+  EXPECT_EQ(server.connections(), 2u);
 }
 
 TEST_F(HttpClientTest, InvalidRequestsAreNeverSent) {
