@@ -280,7 +280,7 @@ TEST_F(DispatchTest, BurstToOneOperatorCoalesces) {
   });
   ASSERT_GE(server.received.size(), 1u);
   EXPECT_LE(server.received.size(), 5u);
-  EXPECT_EQ(json::parse(server.received.back().body).at("email"),
+  EXPECT_EQ(json::parse(server.received.back().body).at("email").as_string(),
             "v" + std::to_string(kUpdates) + "@x");
 }
 

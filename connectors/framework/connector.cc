@@ -1,0 +1,56 @@
+#include "framework/connector.h"
+
+namespace opsync {
+
+std::string_view to_string(PushOutcome outcome) {
+  switch (outcome) {
+    case PushOutcome::ok:
+      return "ok";
+    case PushOutcome::retry:
+      return "retry";
+    case PushOutcome::permanent:
+      return "permanent";
+  }
+  return "unknown";
+}
+
+const std::vector<std::string>& Connector::required_fields() const {
+  static const std::vector<std::string> none;
+  return none;
+}
+
+PushResult push_result_from_http(const HttpResult& result, const HttpRequest& request,
+                                 std::chrono::system_clock::time_point now,
+                                 const BackoffConfig& backoff) {
+  constexpr std::size_t kMaxMessage = 2048;
+  PushResult out;
+  out.status = result.status;
+  out.request = request;
+  out.response_body = result.body;
+  // A 401 that reaches here was already retried once with fresh credentials: permanent.
+  switch (classify(result, /*reauth_already_tried=*/true)) {
+    case Outcome::ok:
+      out.outcome = PushOutcome::ok;
+      break;
+    case Outcome::retry:
+      out.outcome = PushOutcome::retry;
+      break;
+    case Outcome::permanent:
+    case Outcome::reauth:
+      out.outcome = PushOutcome::permanent;
+      break;
+  }
+  if (result.error) {
+    out.message = result.error.message();
+  } else if (!result.ok()) {
+    out.message = result.body.substr(0, kMaxMessage);
+  }
+  out.vendor_failure = result.error || result.status == 0 || result.status >= 500;
+  if (!result.error) {
+    out.retry_after = server_requested_delay(backoff, result.status, result.headers, now);
+    out.throttle_connector = result.status == 429 && out.retry_after.has_value();
+  }
+  return out;
+}
+
+}  // namespace opsync

@@ -1,0 +1,135 @@
+#pragma once
+// The contract between the dispatcher and one connector instance (one configured vendor
+// endpoint). A connector maps the canonical record to the vendor's fields (pure, no I/O) and
+// performs the vendor calls of one push. Everything else (diffing against the shadow, lanes,
+// retries, rate limits, the circuit breaker, dead letters) belongs to the dispatcher.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/circuit_breaker.h"
+#include "common/http_message.h"
+#include "common/retry_policy.h"
+#include "model/canonical_operator.h"
+
+namespace opsync {
+
+/// What a push does when the canonical operator is deleted.
+enum class DeletePolicy {
+  deactivate,  ///< the default: push the record with the vendor's "inactive" flag
+  remove,      ///< delete the vendor's operator where its API supports it
+};
+
+/// How a connector clears a field the vendor holds but the canonical record no longer has.
+enum class ClearStyle {
+  null_value,    ///< send the field as JSON null
+  empty_string,  ///< send "" (vendors that treat null as "unchanged")
+  unsupported,   ///< the vendor cannot clear: the field is left as it is
+};
+
+/// The result of mapping a record: the vendor's desired fields, or why this record cannot be
+/// mapped (a per-push error, e.g. "team 'vip' has no mapping in connectors.glia_eu.teams").
+struct MapResult {
+  boost::json::object fields;
+  std::string error;  ///< empty on success
+
+  bool ok() const { return error.empty(); }
+  static MapResult failure(std::string message) { return {{}, std::move(message)}; }
+};
+
+/// One push handed to Connector::push.
+struct PushContext {
+  std::string operator_id;
+  /// The vendor's id for this operator, if known (learned from an earlier push, or from the
+  /// event's `external_ids[<instance name>]`). nullopt: the connector must create or look up.
+  std::optional<std::string> vendor_id;
+  /// Fields to send: those that differ from the shadow (clears per clear_style()), plus the
+  /// connector's required fields. Never empty for a push that is not a delete.
+  boost::json::object changed;
+  /// The full mapped record (for vendors that need a full representation, e.g. on create).
+  boost::json::object desired;
+  bool deleted = false;
+  /// Retries already made for this push (0 on the first attempt).
+  std::int64_t attempt = 0;
+};
+
+enum class PushOutcome {
+  ok,         ///< the vendor accepted the push
+  retry,      ///< transient: try again later (network, timeout, 408, 425, 429, 5xx, auth outage)
+  permanent,  ///< the vendor rejected it; retrying the same values cannot succeed
+};
+
+std::string_view to_string(PushOutcome outcome);
+
+/// What a push did. Connectors fill it from the vendor's answer (see push_result_from_http).
+struct PushResult {
+  PushOutcome outcome = PushOutcome::ok;
+  unsigned status = 0;  ///< the vendor's HTTP status of the deciding call; 0 if none
+  /// The vendor's own error message (or the transport error), for logs and dead letters.
+  std::string message;
+  /// Wait at least this long before the next call (Retry-After, rate-limit reset).
+  std::optional<std::chrono::milliseconds> retry_after;
+  /// The whole connector should pause for retry_after (the vendor's quota is spent, e.g. 429),
+  /// not only this operator's lane.
+  bool throttle_connector = false;
+  /// Counts as a failure for the circuit breaker (vendor unreachable, 5xx, timeouts). A 4xx
+  /// proves the vendor is up and does not count.
+  bool vendor_failure = false;
+  /// The vendor id learned by this push (after a create or a lookup), if any.
+  std::optional<std::string> vendor_id;
+  /// The fields the vendor acknowledged (its answer, where it returns the record). nullopt
+  /// means "everything in PushContext::changed".
+  std::optional<boost::json::object> acknowledged;
+  /// The deciding request and response, for the dead-letter record (redacted by the
+  /// dispatcher before it is stored).
+  std::optional<HttpRequest> request;
+  std::string response_body;
+};
+
+/// Per-connector delivery limits (read from the connector's settings).
+struct DeliveryLimits {
+  std::size_t concurrency = 8;    ///< lanes with a request in flight at once
+  double rate_per_second = 20.0;  ///< token-bucket refill
+  std::uint32_t burst = 20;       ///< token-bucket size
+  BackoffConfig backoff{};
+  CircuitBreakerConfig breaker{};
+};
+
+/// One configured connector instance. Used only on the event loop's thread.
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  /// The instance name: the key under `connectors:` and in an event's `external_ids`.
+  virtual const std::string& name() const = 0;
+  /// The connector type (`glia`, `plugchat`, ...).
+  virtual std::string_view type() const = 0;
+
+  /// Pure: the vendor's desired fields for `op`. Must not perform I/O and must be deterministic.
+  virtual MapResult map(const CanonicalOperator& op) const = 0;
+  /// Fields the vendor's API needs on every call (sent even when unchanged).
+  virtual const std::vector<std::string>& required_fields() const;
+  virtual ClearStyle clear_style() const { return ClearStyle::null_value; }
+  virtual DeletePolicy delete_policy() const { return DeletePolicy::deactivate; }
+  virtual DeliveryLimits limits() const { return {}; }
+
+  /// Performs the vendor calls of one push. Never throws: every failure is a PushResult. A 401
+  /// is the connector's to handle (refresh credentials once, see send_with_auth).
+  virtual boost::asio::awaitable<PushResult> push(PushContext context) = 0;
+};
+
+/// Classifies a vendor call's result into a PushResult: 2xx ok; network errors, timeouts, 408,
+/// 425, 429 and 5xx retry (with the server's Retry-After / rate-limit reset); any other status is
+/// permanent. `message` is the vendor's body (cut to 2 KiB) or the transport error.
+PushResult push_result_from_http(const HttpResult& result, const HttpRequest& request,
+                                 std::chrono::system_clock::time_point now,
+                                 const BackoffConfig& backoff = {});
+
+}  // namespace opsync

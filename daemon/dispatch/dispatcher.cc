@@ -1,0 +1,417 @@
+#include "dispatch/dispatcher.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <deque>
+#include <map>
+#include <random>
+#include <unordered_map>
+
+#include "common/rate_limiter.h"
+#include "common/redact.h"
+#include "dispatch/dead_letter.h"
+#include "dispatch/push_plan.h"
+#include "framework/diff.h"
+#include "store/state_store.h"
+
+namespace opsync {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Only the state store throws on the data path (I/O or corruption). That is fatal: rethrow out
+// of io_context::run() so the daemon stops; the outbox still holds every pending push.
+void rethrow(std::exception_ptr e) {
+  if (e) std::rethrow_exception(e);
+}
+}  // namespace
+
+struct Lane {
+  bool in_flight = false;
+  bool queued = false;   // in Channel::ready
+  bool recheck = false;  // notified while in flight: re-read the outbox entry afterwards
+  std::int64_t due_ms = 0;
+  std::shared_ptr<asio::cancellation_signal> cancel;
+};
+
+struct Channel {
+  Channel(asio::io_context& io, Connector& c)
+      : connector(c),
+        limits(c.limits()),
+        rate(limits.rate_per_second, limits.burst),
+        breaker(limits.breaker),
+        wake(io, SteadyClock::time_point::max()) {}
+
+  Connector& connector;
+  DeliveryLimits limits;
+  RateLimiter rate;
+  CircuitBreaker breaker;
+  asio::steady_timer wake;
+  std::unordered_map<std::string, Lane> lanes;  // operators with an outbox entry
+  std::deque<std::string> ready;
+  std::multimap<std::int64_t, std::string> scheduled;  // due_ms -> operator (may hold stale rows)
+  std::size_t in_flight = 0;
+  DispatchCounters counters;
+};
+
+class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
+ public:
+  Impl(asio::io_context& io, StateStore& store, std::vector<Connector*> connectors, Options options)
+      : io_(io),
+        store_(store),
+        options_(std::move(options)),
+        rng_(options_.seed),
+        drained_(io, SteadyClock::time_point::max()) {
+    if (!options_.now_ms) {
+      options_.now_ms = [] {
+        return std::chrono::duration_cast<milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      };
+    }
+    for (Connector* c : connectors) {
+      auto [it, inserted] = channels_.try_emplace(c->name(), nullptr);
+      if (!inserted) throw std::invalid_argument("duplicate connector name '" + c->name() + "'");
+      it->second = std::make_unique<Channel>(io, *c);
+    }
+  }
+
+  void start() {
+    for (auto& [name, ch] : channels_) {
+      reload(*ch);
+      asio::co_spawn(io_, pump(shared_from_this(), *ch), rethrow);
+    }
+  }
+
+  void reload(Channel& ch) {
+    for (const OutboxEntry& e : store_.load_outbox(ch.connector.name())) {
+      schedule(ch, e.operator_id, e.next_attempt_ms);
+    }
+  }
+
+  void notify(const std::string& connector, const std::string& op) {
+    if (stopping_) return;
+    auto it = channels_.find(connector);
+    if (it == channels_.end()) return;
+    Channel& ch = *it->second;
+    if (auto lane = ch.lanes.find(op); lane != ch.lanes.end() && lane->second.in_flight) {
+      lane->second.recheck = true;
+      return;
+    }
+    std::optional<OutboxEntry> e = store_.load_outbox_entry(connector, op);
+    if (e) schedule(ch, op, e->next_attempt_ms);
+  }
+
+  void notify_all() {
+    if (stopping_) return;
+    for (auto& [name, ch] : channels_) reload(*ch);
+  }
+
+  // Makes `op` due at `due_ms` unless a push for it is in flight (it is re-read afterwards).
+  void schedule(Channel& ch, const std::string& op, std::int64_t due_ms) {
+    Lane& lane = ch.lanes[op];
+    if (lane.in_flight) {
+      lane.recheck = true;
+      return;
+    }
+    if (lane.queued) return;
+    lane.due_ms = due_ms;
+    if (due_ms <= options_.now_ms()) {
+      lane.queued = true;
+      ch.ready.push_back(op);
+    } else {
+      ch.scheduled.emplace(due_ms, op);
+    }
+    ch.wake.cancel();
+  }
+
+  void promote_due(Channel& ch, std::int64_t now_ms) {
+    while (!ch.scheduled.empty() && ch.scheduled.begin()->first <= now_ms) {
+      auto node = ch.scheduled.extract(ch.scheduled.begin());
+      auto it = ch.lanes.find(node.mapped());
+      if (it == ch.lanes.end()) continue;
+      Lane& lane = it->second;
+      if (lane.in_flight || lane.queued || lane.due_ms != node.key()) continue;  // stale row
+      lane.queued = true;
+      ch.ready.push_back(std::move(node.mapped()));
+    }
+  }
+
+  static asio::awaitable<void> pump(std::shared_ptr<Impl> self, Channel& ch) {
+    while (!self->stopping_) {
+      const std::int64_t now_ms = self->options_.now_ms();
+      const auto now = SteadyClock::now();
+      self->promote_due(ch, now_ms);
+      auto wake_at = SteadyClock::time_point::max();
+      if (!ch.ready.empty() && ch.in_flight < ch.limits.concurrency) {
+        const auto available = ch.rate.next_available(now);
+        if (available > now) {
+          wake_at = available;
+        } else if (!ch.breaker.allow(now)) {
+          // Open: wait out the cool-down. Half-open with its probe in flight: the probe's end
+          // wakes us.
+          if (ch.breaker.state(now) == BreakerState::open) wake_at = ch.breaker.open_until();
+        } else {
+          ch.rate.try_acquire(now);
+          std::string op = std::move(ch.ready.front());
+          ch.ready.pop_front();
+          self->start_push(ch, std::move(op));
+          continue;
+        }
+      }
+      if (!ch.scheduled.empty()) {
+        const auto due = now + milliseconds(ch.scheduled.begin()->first - now_ms);
+        wake_at = std::min(wake_at, due);
+      }
+      ch.wake.expires_at(wake_at);
+      co_await ch.wake.async_wait(kNoThrow);
+    }
+  }
+
+  void start_push(Channel& ch, std::string op) {
+    Lane& lane = ch.lanes[op];
+    lane.queued = false;
+    lane.in_flight = true;
+    lane.recheck = false;
+    lane.cancel = std::make_shared<asio::cancellation_signal>();
+    ++ch.in_flight;
+    asio::co_spawn(io_, run_lane(shared_from_this(), ch, op),
+                   // The handler owns the signal: the slot is cleared when the coroutine ends.
+                   asio::bind_cancellation_slot(lane.cancel->slot(),
+                                                [signal = lane.cancel](std::exception_ptr e) {
+                                                  (void)signal;
+                                                  rethrow(e);
+                                                }));
+  }
+
+  static asio::awaitable<void> run_lane(std::shared_ptr<Impl> self, Channel& ch, std::string op) {
+    std::optional<std::int64_t> next = co_await self->push_once(ch, op);
+    Lane& lane = ch.lanes[op];
+    lane.in_flight = false;
+    lane.cancel.reset();
+    --ch.in_flight;
+    self->drained_.cancel();
+    if (self->abandoned_) co_return;
+    const bool recheck = lane.recheck;
+    lane.recheck = false;
+    if (!next && recheck) {
+      // A change arrived during a push that had nothing more to do: read the entry again.
+      if (auto e = self->store_.load_outbox_entry(ch.connector.name(), op))
+        next = e->next_attempt_ms;
+    }
+    if (next) {
+      self->schedule(ch, op, *next);
+    } else {
+      ch.lanes.erase(op);
+    }
+    ch.wake.cancel();
+  }
+
+  // One push for `op`. Returns when the lane's outbox entry is next due, or nullopt if the entry
+  // is gone.
+  asio::awaitable<std::optional<std::int64_t>> push_once(Channel& ch, const std::string& op) {
+    Connector& connector = ch.connector;
+    const std::string& name = connector.name();
+    std::optional<OutboxEntry> entry = store_.load_outbox_entry(name, op);
+    if (!entry) {
+      ch.breaker.on_abandoned();
+      co_return std::nullopt;
+    }
+    std::optional<CanonicalOperator> record = store_.load_operator(op);
+    PushPlan plan;
+    if (record) plan = plan_push(connector, *record, store_, entry->full_resync);
+    if (!record || !plan.needs_push()) {
+      ch.breaker.on_abandoned();
+      ++ch.counters.skipped;
+      co_return complete(ch, op, entry->generation);
+    }
+    if (!plan.mapping_error.empty()) {
+      ch.breaker.on_abandoned();
+      ++ch.counters.mapping_errors;
+      DeadLetter letter = mapping_dead_letter(connector, op, plan.mapping_error);
+      co_return dead_letter_and_complete(ch, op, entry->generation, letter);
+    }
+
+    PushContext ctx;
+    ctx.operator_id = op;
+    ctx.vendor_id = plan.vendor_id;
+    ctx.changed = plan.changed;
+    ctx.desired = plan.desired;
+    ctx.deleted = record->deleted;
+    ctx.attempt = entry->attempts;
+    PushResult result = co_await connector.push(std::move(ctx));
+    if (abandoned_) {
+      ch.breaker.on_abandoned();
+      co_return std::nullopt;
+    }
+    const auto now = SteadyClock::now();
+    if (result.vendor_failure) {
+      ch.breaker.on_failure(now);
+    } else {
+      ch.breaker.on_success(now);
+    }
+    if (result.retry_after && (result.throttle_connector || result.outcome == PushOutcome::ok)) {
+      // The vendor says its quota is spent: pause the whole connector, not just this lane.
+      ch.rate.block_until(now + *result.retry_after);
+    }
+
+    switch (result.outcome) {
+      case PushOutcome::ok: {
+        ++ch.counters.pushes_ok;
+        const std::int64_t now_ms = options_.now_ms();
+        store_.begin();
+        if (plan.remove) {
+          store_.delete_shadow(name, op);
+        } else {
+          boost::json::object shadow = store_.load_shadow(name, op).value_or(boost::json::object{});
+          const boost::json::object& ack =
+              result.acknowledged ? *result.acknowledged : plan.changed;
+          store_.save_shadow(name, op, merge_into_shadow(std::move(shadow), ack, plan.desired),
+                             now_ms);
+        }
+        if (result.vendor_id && result.vendor_id != plan.vendor_id) {
+          store_.save_vendor_id(name, op, *result.vendor_id);
+        }
+        const bool done = store_.complete_outbox(name, op, entry->generation, now_ms);
+        store_.commit();
+        co_return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
+      }
+      case PushOutcome::retry: {
+        ++ch.counters.pushes_retry;
+        const auto attempt = static_cast<unsigned>(std::max<std::int64_t>(0, entry->attempts));
+        milliseconds delay = backoff_delay(ch.limits.backoff, attempt, rng_);
+        if (result.retry_after) delay = std::max(delay, *result.retry_after);
+        delay = std::min(delay, ch.limits.backoff.max_delay);
+        const std::int64_t due = options_.now_ms() + delay.count();
+        store_.schedule_retry(name, op, entry->attempts + 1, due, retry_message(result));
+        co_return due;
+      }
+      case PushOutcome::permanent: {
+        ++ch.counters.pushes_permanent;
+        DeadLetter letter = vendor_dead_letter(connector, op, result);
+        co_return dead_letter_and_complete(ch, op, entry->generation, letter);
+      }
+    }
+    co_return std::nullopt;
+  }
+
+  static std::string retry_message(const PushResult& r) {
+    std::string out = r.status ? "HTTP " + std::to_string(r.status) : std::string("no response");
+    if (!r.message.empty()) out += ": " + r.message.substr(0, 512);
+    return out;
+  }
+
+  std::optional<std::int64_t> complete(Channel& ch, const std::string& op,
+                                       std::int64_t generation) {
+    const std::int64_t now_ms = options_.now_ms();
+    store_.begin();
+    const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
+    store_.commit();
+    return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
+  }
+
+  std::optional<std::int64_t> dead_letter_and_complete(Channel& ch, const std::string& op,
+                                                       std::int64_t generation,
+                                                       const DeadLetter& letter) {
+    const std::int64_t now_ms = options_.now_ms();
+    store_.begin();
+    store_.enqueue_dead_letter(letter, now_ms);
+    const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
+    store_.commit();
+    return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
+  }
+
+  asio::awaitable<void> drain(std::shared_ptr<Impl> self, SteadyClock::time_point deadline) {
+    stop_starting();
+    while (in_flight() > 0 && SteadyClock::now() < deadline) {
+      drained_.expires_at(deadline);
+      co_await drained_.async_wait(kNoThrow);
+    }
+    if (in_flight() > 0) abandon();
+    (void)self;
+  }
+
+  void stop_starting() {
+    stopping_ = true;
+    for (auto& [name, ch] : channels_) ch->wake.cancel();
+  }
+
+  void abandon() {
+    abandoned_ = true;
+    for (auto& [name, ch] : channels_) {
+      for (auto& [op, lane] : ch->lanes) {
+        if (lane.cancel) lane.cancel->emit(asio::cancellation_type::terminal);
+      }
+    }
+  }
+
+  std::size_t in_flight() const {
+    std::size_t n = 0;
+    for (const auto& [name, ch] : channels_) n += ch->in_flight;
+    return n;
+  }
+
+  DispatchCounters counters(const std::string& connector) const {
+    auto it = channels_.find(connector);
+    if (it == channels_.end()) return {};
+    const Channel& ch = *it->second;
+    DispatchCounters c = ch.counters;
+    c.backlog = ch.lanes.size();
+    c.in_flight = ch.in_flight;
+    c.breaker = ch.breaker.state(SteadyClock::now());
+    return c;
+  }
+
+ private:
+  asio::io_context& io_;
+  StateStore& store_;
+  Options options_;
+  std::mt19937_64 rng_;
+  asio::steady_timer drained_;
+  std::map<std::string, std::unique_ptr<Channel>> channels_;
+  bool stopping_ = false;
+  bool abandoned_ = false;
+};
+
+Dispatcher::Dispatcher(asio::io_context& io, StateStore& store, std::vector<Connector*> connectors,
+                       Options options)
+    : impl_(std::make_shared<Impl>(io, store, std::move(connectors), std::move(options))) {}
+
+Dispatcher::~Dispatcher() {
+  impl_->stop_starting();
+  impl_->abandon();
+}
+
+void Dispatcher::start() {
+  impl_->start();
+}
+
+void Dispatcher::notify(const std::string& connector, const std::string& operator_id) {
+  impl_->notify(connector, operator_id);
+}
+
+void Dispatcher::notify_all() {
+  impl_->notify_all();
+}
+
+asio::awaitable<void> Dispatcher::drain(SteadyClock::time_point deadline) {
+  auto impl = impl_;
+  co_await impl->drain(impl, deadline);
+}
+
+DispatchCounters Dispatcher::counters(const std::string& connector) const {
+  return impl_->counters(connector);
+}
+
+}  // namespace opsync

@@ -1,0 +1,89 @@
+#pragma once
+// Drains the outbox: per connector instance, per-operator lanes with one request in flight each,
+// many lanes in parallel up to the connector's concurrency limit, behind its token bucket and
+// circuit breaker. Everything runs on the shared io_context's thread; nothing throws on the data
+// path except the state store (I/O or corruption).
+//
+// What a caller may rely on:
+// - Per (connector, operator): pushes happen in order and one at a time; a push always carries
+//   the latest canonical values (the outbox holds no payload; see plan_push).
+// - The retry schedule (attempts, next attempt) lives in the outbox: a new Dispatcher on the same
+//   store resumes it (start()).
+// - Connectors are independent: separate lanes, limits, rate limiter and breaker each.
+// - After ok: shadow, learned vendor id and outbox completion commit in one transaction.
+//   After permanent: the dead letter and outbox completion commit in one transaction.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/circuit_breaker.h"
+#include "framework/connector.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace opsync {
+
+class StateStore;
+
+/// Counters of one connector instance, for metrics.
+struct DispatchCounters {
+  std::uint64_t pushes_ok = 0;
+  std::uint64_t pushes_retry = 0;      ///< pushes that will be retried (each a scheduled retry)
+  std::uint64_t pushes_permanent = 0;  ///< vendor rejections sent to the dead-letter queue
+  std::uint64_t mapping_errors = 0;    ///< records that could not be mapped (dead-lettered)
+  std::uint64_t skipped = 0;           ///< outbox entries with nothing left to send
+  std::size_t backlog = 0;             ///< operators with a pending push, now
+  std::size_t in_flight = 0;           ///< lanes with a request in flight, now
+  BreakerState breaker = BreakerState::closed;
+};
+
+class Dispatcher {
+ public:
+  struct Options {
+    /// Wall clock in ms since the epoch (outbox times). Default: system_clock.
+    std::function<std::int64_t()> now_ms;
+    /// Seed of the backoff jitter.
+    std::uint64_t seed = 0x0b5eed;
+  };
+
+  /// `store` and every connector must outlive the Dispatcher and, if drain() timed out, the
+  /// io_context's run (cancelled pushes finish asynchronously but never touch the store).
+  /// Connector names must be unique.
+  Dispatcher(boost::asio::io_context& io, StateStore& store, std::vector<Connector*> connectors,
+             Options options);
+  Dispatcher(boost::asio::io_context& io, StateStore& store, std::vector<Connector*> connectors)
+      : Dispatcher(io, store, std::move(connectors), Options{}) {}
+  /// Abandons in-flight pushes (their outbox entries stay and are sent again after a restart).
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  /// Loads every connector's outbox from the store and starts the lanes. Call once.
+  void start();
+
+  /// An outbox entry for (connector, operator) may have been added or changed (call after the
+  /// ingest transaction committed). Unknown connector names are ignored.
+  void notify(const std::string& connector, const std::string& operator_id);
+  /// Re-reads every connector's outbox (e.g. after a batch, or after an admin resync).
+  void notify_all();
+
+  /// Stops starting pushes and waits for in-flight ones until `deadline`; then cancels what is
+  /// still in flight (those entries stay in the outbox). The Dispatcher does nothing afterwards.
+  boost::asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
+
+  DispatchCounters counters(const std::string& connector) const;
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace opsync

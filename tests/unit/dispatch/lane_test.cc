@@ -1,0 +1,228 @@
+// Dispatcher lanes against a FakeConnector: ordering, coalescing, concurrency, outcomes.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+
+#include "dispatch/dispatcher.h"
+#include "store/state_store.h"
+#include "support/temp_dir.h"
+#include "unit/dispatch/fake_connector.h"
+#include "unit/dispatch/run_loop.h"
+
+namespace opsync {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class LaneTest : public ::testing::Test {
+ protected:
+  // What the ingest path does: change the record and queue a push in one transaction.
+  void put(const std::string& id, std::string_view attributes, const std::string& c = "fake") {
+    CanonicalOperator op;
+    op.id = id;
+    op.attributes = json::parse(attributes).as_object();
+    store.begin();
+    store.save_operator(op, now_ms());
+    store.upsert_outbox(c, id, now_ms());
+    store.commit();
+  }
+  std::vector<std::string> emails_sent(const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& call : fake.calls) {
+      if (call.context.operator_id != id) continue;
+      const auto* e = call.context.changed.if_contains("email");
+      out.push_back(e ? std::string(e->as_string()) : "");
+    }
+    return out;
+  }
+
+  boost::asio::io_context io;
+  testing::TempDir dir;
+  StateStore store{dir.str()};
+  test::FakeConnector fake;
+};
+
+TEST_F(LaneTest, OkSavesShadowVendorIdAndCompletes) {
+  put("emp-1", R"({"email":"a@x"})");
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_EQ(fake.calls[0].context.changed, json::parse(R"({"email":"a@x","active":true})"));
+  EXPECT_EQ(store.load_shadow("fake", "emp-1"),
+            json::parse(R"({"email":"a@x","active":true})").as_object());
+  EXPECT_EQ(store.load_vendor_id("fake", "emp-1"), "v-emp-1");
+  EXPECT_EQ(dispatcher.counters("fake").pushes_ok, 1u);
+  EXPECT_EQ(dispatcher.counters("fake").backlog, 0u);
+}
+
+TEST_F(LaneTest, CoalescesChangesWhileAPushIsInFlight) {
+  put("emp-1", R"({"email":"v0@x"})");
+  fake.held.insert("emp-1");
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return fake.calls.size() == 1; });
+    for (int i = 1; i <= 20; ++i) {
+      put("emp-1", R"({"email":"v)" + std::to_string(i) + R"(@x"})");
+      dispatcher.notify("fake", "emp-1");
+    }
+    fake.held.clear();
+    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(emails_sent("emp-1"), (std::vector<std::string>{"v0@x", "v20@x"}));
+  EXPECT_EQ(fake.max_per_operator, 1);
+  EXPECT_EQ(json::value(store.load_shadow("fake", "emp-1")->at("email")), "v20@x");
+}
+
+TEST_F(LaneTest, HeldLaneDoesNotHoldBackOtherOperators) {
+  for (int i = 0; i < 5; ++i) put("emp-" + std::to_string(i), R"({"email":"a@x"})");
+  fake.held.insert("emp-0");
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return store.outbox_size("fake") == 1; });
+    EXPECT_TRUE(store.load_outbox_entry("fake", "emp-0"));
+    // A new change for the held operator waits for its lane; one for another goes straight out.
+    put("emp-0", R"({"email":"b@x"})");
+    dispatcher.notify("fake", "emp-0");
+    put("emp-3", R"({"email":"c@x"})");
+    dispatcher.notify("fake", "emp-3");
+    co_await test::wait_until([&] { return emails_sent("emp-3").size() == 2; });
+    EXPECT_EQ(emails_sent("emp-0").size(), 1u);
+    fake.held.clear();
+    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(emails_sent("emp-0"), (std::vector<std::string>{"a@x", "b@x"}));
+  EXPECT_EQ(fake.max_per_operator, 1);
+}
+
+TEST_F(LaneTest, ConcurrencyLimitBoundsLanesInFlight) {
+  for (int i = 0; i < 10; ++i) {
+    put("emp-" + std::to_string(i), R"({"email":"a@x"})");
+    fake.held.insert("emp-" + std::to_string(i));
+  }
+  fake.delivery.concurrency = 3;
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return fake.in_flight == 3; });
+    EXPECT_EQ(dispatcher.counters("fake").in_flight, 3u);
+    EXPECT_EQ(dispatcher.counters("fake").backlog, 10u);
+    fake.held.clear();
+    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(fake.calls.size(), 10u);
+  EXPECT_EQ(fake.max_in_flight, 3);
+}
+
+TEST_F(LaneTest, RetryIsScheduledInTheOutboxThenSucceeds) {
+  put("emp-1", R"({"email":"a@x"})");
+  fake.delivery.backoff = {.base = 1ms, .cap = 1ms};
+  int n = 0;
+  fake.script = [&](const PushContext&) {
+    PushResult r;
+    if (n++ < 2) {
+      r.outcome = PushOutcome::retry;
+      r.status = 503;
+      r.message = "busy";
+      r.vendor_failure = true;
+    }
+    return r;
+  };
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  ASSERT_EQ(fake.calls.size(), 3u);
+  EXPECT_EQ(fake.calls[0].context.attempt, 0);
+  EXPECT_EQ(fake.calls[2].context.attempt, 2);
+  EXPECT_EQ(dispatcher.counters("fake").pushes_retry, 2u);
+  EXPECT_EQ(dispatcher.counters("fake").pushes_ok, 1u);
+}
+
+TEST_F(LaneTest, MappingErrorIsDeadLetteredAndTheLaneMovesOn) {
+  put("emp-1", R"({"email":"a@x","teams":["vip"]})");
+  put("emp-2", R"({"email":"b@x"})");
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(emails_sent("emp-2").size(), 1u);
+  EXPECT_TRUE(emails_sent("emp-1").empty());
+  auto letters = store.load_dead_letters(10);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].key, "emp-1");
+  EXPECT_NE(letters[0].value.find("team 'vip' has no mapping in connectors.fake.teams"),
+            std::string::npos);
+  EXPECT_EQ(dispatcher.counters("fake").mapping_errors, 1u);
+}
+
+TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
+  put("emp-1", R"({"email":"a@x"})");
+  store.save_shadow("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
+                    1);
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_TRUE(fake.calls.empty());
+  EXPECT_EQ(dispatcher.counters("fake").skipped, 1u);
+}
+
+TEST_F(LaneTest, DrainWaitsForInFlightThenGivesUpAtTheDeadline) {
+  put("emp-1", R"({"email":"a@x"})");
+  fake.held.insert("emp-1");
+  auto dispatcher = std::make_unique<Dispatcher>(io, store, std::vector<Connector*>{&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher->start();
+    co_await test::wait_until([&] { return fake.in_flight == 1; });
+    co_await dispatcher->drain(std::chrono::steady_clock::now() + 50ms);
+    // The entry stays in the outbox: a restart sends it again.
+    EXPECT_TRUE(store.load_outbox_entry("fake", "emp-1"));
+    dispatcher.reset();
+    fake.held.clear();
+    co_await test::wait_until([&] { return fake.in_flight == 0; });
+  }());
+  EXPECT_TRUE(store.load_outbox_entry("fake", "emp-1"));
+}
+
+TEST_F(LaneTest, ConnectorsAreIndependent) {
+  test::FakeConnector other("other");
+  put("emp-1", R"({"email":"a@x"})");
+  put("emp-1", R"({"email":"a@x"})", "other");
+  fake.held.insert("emp-1");
+  Dispatcher dispatcher(io, store, {&fake, &other});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return store.outbox_size("other") == 0; });
+    EXPECT_EQ(store.outbox_size("fake"), 1);
+    fake.held.clear();
+    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+}
+
+}  // namespace
+}  // namespace opsync
