@@ -10,6 +10,7 @@ packages=(
   libssl-dev libsystemd-dev systemd
   libgtest-dev libgmock-dev
   kcat python3 curl procps clang-format
+  maven openjdk-17-jdk-headless
 )
 
 missing=()

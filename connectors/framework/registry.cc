@@ -1,5 +1,7 @@
 #include "framework/registry.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <stdexcept>
 
 namespace opsync {

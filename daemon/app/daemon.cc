@@ -2,9 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "dispatch/connector_planner.h"
+#include "dispatch/dispatcher.h"
 #include "events/event_decoder.h"
+#include "framework/registry.h"
 #include "kafka/dead_letter_publisher.h"
 #include "kafka/kafka_consumer.h"
 #include "reconcile/reconciler.h"
@@ -50,6 +55,9 @@ struct Daemon::Impl {
   std::unique_ptr<IngestBatch> ingest;
   std::unique_ptr<KafkaConsumer> consumer;
   std::unique_ptr<DeadLetterPublisher> dead_letters;
+  std::vector<std::unique_ptr<Connector>> connectors;
+  std::vector<std::unique_ptr<ConnectorPlanner>> planners;
+  std::unique_ptr<Dispatcher> dispatcher;
   boost::asio::steady_timer prune_timer;
   DaemonStats stats;
   std::vector<std::function<void(const IngestResult&)>> observers;
@@ -63,6 +71,9 @@ struct Daemon::Impl {
     stats.ingest += r.counts;
     ++stats.batches;
     if (r.counts.invalid > 0) dead_letters->wake();
+    if (dispatcher) {
+      for (const auto& [connector, op] : r.queued_pushes) dispatcher->notify(connector, op);
+    }
     for (auto& o : observers) o(r);
   }
 
@@ -92,11 +103,26 @@ void Daemon::start() {
   DecoderLimits limits;
   limits.max_message_bytes = d.config.kafka.max_message_bytes;
   d.decoder = std::make_unique<EventDecoder>(limits);
-  d.reconciler = std::make_unique<Reconciler>(*d.store, std::vector<PushPlanner*>{});
+  d.connectors = builtin_connectors().create_all(d.config.connectors, d.io);
+  std::vector<PushPlanner*> planners;
+  std::vector<Connector*> connectors;
+  for (auto& c : d.connectors) {
+    d.planners.push_back(std::make_unique<ConnectorPlanner>(*c));
+    planners.push_back(d.planners.back().get());
+    connectors.push_back(c.get());
+    spdlog::info("event=connector_started connector={} type={}", c->name(), c->type());
+  }
+  d.reconciler = std::make_unique<Reconciler>(*d.store, std::move(planners));
   d.ingest = std::make_unique<IngestBatch>(*d.store, *d.decoder, *d.reconciler);
   auto opts = kafka_options(d.config);
   d.dead_letters = std::make_unique<DeadLetterPublisher>(d.io, opts, *d.store);
   d.dead_letters->start();
+  Dispatcher::Options dispatch_options;
+  dispatch_options.on_dead_letter = [&d] {
+    if (d.dead_letters) d.dead_letters->wake();
+  };
+  d.dispatcher = std::make_unique<Dispatcher>(d.io, *d.store, connectors, dispatch_options);
+  d.dispatcher->start();
   d.consumer = std::make_unique<KafkaConsumer>(
       d.io, opts, [&d](std::vector<ConsumedMessage>& batch) { d.handle_batch(batch); },
       [&d](const std::string& topic) { return d.store->load_offsets(topic); });
@@ -111,16 +137,35 @@ void Daemon::stop(std::function<void()> done) {
     return;
   }
   d.stopping = true;
-  spdlog::info("event=stopping");
+  spdlog::info("event=stopping drain_timeout_ms={}", d.config.shutdown.drain_timeout.count());
   d.prune_timer.cancel();
-  if (d.consumer) d.consumer->close();
-  if (d.dead_letters) d.dead_letters->flush(std::chrono::seconds(5));
-  d.consumer.reset();
-  d.dead_letters.reset();
-  d.store.reset();
-  d.stopped = true;
-  spdlog::info("event=stopped");
-  if (done) done();
+  // Stop consuming first: nothing new enters the outbox while in-flight pushes finish.
+  if (d.consumer) d.consumer->pause();
+  auto finish = [&d, done = std::move(done)] {
+    // What completed is in the store; the rest stays in the outbox for the next start.
+    d.dispatcher.reset();
+    if (d.consumer) d.consumer->close();  // commits the stored offsets
+    if (d.dead_letters) d.dead_letters->flush(std::chrono::seconds(5));
+    d.consumer.reset();
+    d.dead_letters.reset();
+    d.connectors.clear();
+    d.store.reset();
+    d.stopped = true;
+    spdlog::info("event=stopped");
+    if (done) done();
+  };
+  if (!d.dispatcher) {
+    finish();
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + d.config.shutdown.drain_timeout;
+  boost::asio::co_spawn(
+      d.io,
+      [&d, deadline]() -> boost::asio::awaitable<void> { co_await d.dispatcher->drain(deadline); },
+      [finish = std::move(finish)](std::exception_ptr e) mutable {
+        if (e) spdlog::error("event=drain_failed");
+        finish();
+      });
 }
 
 bool Daemon::ready() const {

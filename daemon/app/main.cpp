@@ -14,6 +14,7 @@
 #include "app/logging.h"
 #include "app/service_notify.h"
 #include "config/config.h"
+#include "framework/registry.h"
 
 namespace {
 
@@ -38,7 +39,7 @@ int print_diagnostics(const std::vector<opsync::ConfigDiagnostic>& diags) {
 }
 
 int check_config(const std::string& path) {
-  auto diags = opsync::check_config(path);
+  auto diags = opsync::check_config(path, opsync::builtin_connectors().config_check());
   if (!diags.empty()) return print_diagnostics(diags);
   std::cout << path << ": OK\n";
   return 0;
@@ -47,7 +48,7 @@ int check_config(const std::string& path) {
 int run(const std::string& path) {
   opsync::Config config;
   try {
-    config = opsync::load_config(path);
+    config = opsync::load_config(path, opsync::builtin_connectors().config_check());
   } catch (const opsync::ConfigError& e) {
     return print_diagnostics(e.diagnostics());
   }

@@ -70,6 +70,9 @@ IngestResult IngestBatch::apply(std::span<const ConsumedMessage> messages, std::
             break;
         }
         c.pushes_queued += r.pushes_queued;
+        for (const std::string* connector : r.queued_connectors) {
+          result.queued_pushes.emplace_back(*connector, ev.operator_id);
+        }
         if (r.outcome != ApplyOutcome::applied) {
           spdlog::debug("event={} operator={} event_id={} offset={} reason=\"{}\"",
                         to_string(r.outcome), ev.operator_id, ev.event_id, m.offset, r.reason);

@@ -44,6 +44,8 @@ struct IngestResult {
   IngestCounts counts;
   /// Per (topic, partition): the next offset to consume; safe to store once the batch committed.
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_offsets;
+  /// (connector, operator) pairs whose outbox entry was added or bumped: the lanes to wake.
+  std::vector<std::pair<std::string, std::string>> queued_pushes;
 };
 
 /// Header names added to a dead-lettered event.

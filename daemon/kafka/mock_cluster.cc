@@ -89,6 +89,48 @@ void SimpleProducer::flush(std::chrono::milliseconds timeout) {
     throw std::runtime_error("producer: " + std::to_string(failed_) + " messages failed");
 }
 
+void create_topic(const std::string& brokers, const std::string& topic, int partitions,
+                  std::chrono::milliseconds timeout) {
+  KafkaConf conf;
+  conf.set("bootstrap.servers", brokers);
+  conf.set("log_level", "3");
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), errstr, sizeof errstr);
+  if (!rk) throw std::runtime_error(std::string("admin: ") + errstr);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_NewTopic_t* nt =
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, errstr, sizeof errstr);
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(opts, static_cast<int>(timeout.count()), errstr,
+                                              sizeof errstr);
+  rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, static_cast<int>(timeout.count()) + 5000);
+  std::string error;
+  if (!ev) {
+    error = "timed out";
+  } else if (rd_kafka_event_error(ev)) {
+    error = rd_kafka_event_error_string(ev);
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+      auto err = rd_kafka_topic_result_error(res[i]);
+      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        error = rd_kafka_topic_result_error_string(res[i])
+                    ? rd_kafka_topic_result_error_string(res[i])
+                    : rd_kafka_err2str(err);
+      }
+    }
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_destroy(rk);
+  if (!error.empty()) throw std::runtime_error("create topic " + topic + ": " + error);
+}
+
 std::vector<ReadMessage> read_topic(const std::string& brokers, const std::string& topic,
                                     std::size_t expected, std::chrono::milliseconds timeout) {
   KafkaConf conf;

@@ -51,6 +51,11 @@ class SimpleProducer {
   std::int64_t failed_ = 0;
 };
 
+/// Creates a topic on a real cluster through the admin API (replication factor 1). An existing
+/// topic is not an error. Throws on anything else.
+void create_topic(const std::string& brokers, const std::string& topic, int partitions,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 /// Reads every message of `topic` from the beginning (all partitions) until it has seen
 /// `expected` messages or `timeout` passes. For tests that check the dead-letter topic.
 struct ReadMessage {

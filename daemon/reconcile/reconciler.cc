@@ -101,6 +101,7 @@ ApplyResult Reconciler::apply(const OperatorEvent& event, std::int64_t now_ms) {
     if (planner->needs_push(next, store_)) {
       store_.upsert_outbox(planner->connector_name(), next.id, now_ms);
       ++result.pushes_queued;
+      result.queued_connectors.push_back(&planner->connector_name());
     }
   }
   return result;

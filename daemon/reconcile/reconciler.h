@@ -36,6 +36,8 @@ struct ApplyResult {
   ApplyOutcome outcome = ApplyOutcome::applied;
   std::string reason;  ///< why nothing changed, for logs (empty when applied)
   int pushes_queued = 0;
+  /// The connectors whose outbox entry for this operator was added or bumped.
+  std::vector<const std::string*> queued_connectors;
 };
 
 class Reconciler {

@@ -16,32 +16,15 @@
 #include "store/sqlite.h"
 #include "store/state_store.h"
 #include "support/process.h"
+#include "support/reference_state.h"
 #include "support/temp_dir.h"
 
 namespace opsync {
 namespace {
 
 using testing::ChildProcess;
+using testing::consumed_offsets;
 using testing::TempDir;
-
-std::int64_t consumed_offsets(const std::string& db_path) {
-  try {
-    sqlite::Connection db(db_path);
-    auto s = db.prepare("SELECT coalesce(sum(next_offset), 0) FROM offsets");
-    return s.step() ? s.column_int(0) : 0;
-  } catch (const sqlite::SqliteError&) {
-    return 0;  // not created yet
-  }
-}
-
-std::map<std::string, std::string> dump(StateStore& store) {
-  std::map<std::string, std::string> out;
-  store.for_each_operator([&](const CanonicalOperator& op) {
-    out[op.id] = std::to_string(op.revision) + "|" + std::to_string(op.deleted) + "|" +
-                 boost::json::serialize(op.attributes);
-  });
-  return out;
-}
 
 TEST(CrashRestart, SigkillMidStreamEndsWithTheUninterruptedState) {
   constexpr std::size_t kEvents = 6000;
@@ -63,23 +46,7 @@ TEST(CrashRestart, SigkillMidStreamEndsWithTheUninterruptedState) {
   }
   TempDir reference_dir;
   StateStore reference(reference_dir.str());
-  {
-    EventDecoder decoder{DecoderLimits{}};
-    Reconciler reconciler(reference, {});
-    IngestBatch batch(reference, decoder, reconciler);
-    std::vector<ConsumedMessage> all;
-    for (std::size_t i = 0; i < messages.size(); ++i) {
-      ConsumedMessage c;
-      c.topic = "ops";
-      c.offset = static_cast<std::int64_t>(i);
-      c.key = messages[i].key;
-      c.has_key = true;
-      c.value = messages[i].value;
-      c.headers = messages[i].headers;
-      all.push_back(std::move(c));
-    }
-    batch.apply(all, 0);
-  }
+  testing::apply_reference(reference, messages, "ops");
 
   TempDir dir;
   const std::string config_path = dir.str() + "/opsync.yaml";
@@ -133,11 +100,10 @@ TEST(CrashRestart, SigkillMidStreamEndsWithTheUninterruptedState) {
   ASSERT_EQ(consumed_offsets(db_path), static_cast<std::int64_t>(kEvents)) << "see " << log;
 
   StateStore recovered(dir.str() + "/state");
-  EXPECT_EQ(dump(recovered), dump(reference));
+  EXPECT_EQ(testing::dump_operators(recovered), testing::dump_operators(reference));
   auto got = recovered.load_counters();
   auto want = reference.load_counters();
-  for (const char* name : {"events_consumed", "events_applied", "events_unchanged", "events_stale",
-                           "events_duplicate", "events_invalid"}) {
+  for (const char* name : testing::kEventCounters) {
     EXPECT_EQ(got[name], want[name]) << name;
   }
   EXPECT_EQ(kills, 4);
