@@ -329,6 +329,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     store_.enqueue_dead_letter(letter, now_ms);
     const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
     store_.commit();
+    if (options_.on_dead_letter) options_.on_dead_letter();
     return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
   }
 

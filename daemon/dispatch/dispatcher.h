@@ -51,6 +51,8 @@ class Dispatcher {
     std::function<std::int64_t()> now_ms;
     /// Seed of the backoff jitter.
     std::uint64_t seed = 0x0b5eed;
+    /// Called after a dead letter was committed to the store (wake the dead-letter publisher).
+    std::function<void()> on_dead_letter;
   };
 
   /// `store` and every connector must outlive the Dispatcher and, if drain() timed out, the

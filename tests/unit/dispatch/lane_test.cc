@@ -161,7 +161,8 @@ TEST_F(LaneTest, RetryIsScheduledInTheOutboxThenSucceeds) {
 TEST_F(LaneTest, MappingErrorIsDeadLetteredAndTheLaneMovesOn) {
   put("emp-1", R"({"email":"a@x","teams":["vip"]})");
   put("emp-2", R"({"email":"b@x"})");
-  Dispatcher dispatcher(io, store, {&fake});
+  int woken = 0;
+  Dispatcher dispatcher(io, store, {&fake}, {.on_dead_letter = [&] { ++woken; }});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
     co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
@@ -175,6 +176,7 @@ TEST_F(LaneTest, MappingErrorIsDeadLetteredAndTheLaneMovesOn) {
   EXPECT_NE(letters[0].value.find("team 'vip' has no mapping in connectors.fake.teams"),
             std::string::npos);
   EXPECT_EQ(dispatcher.counters("fake").mapping_errors, 1u);
+  EXPECT_EQ(woken, 1);
 }
 
 TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
