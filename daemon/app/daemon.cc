@@ -58,6 +58,9 @@ struct Daemon::Impl {
   std::vector<std::unique_ptr<Connector>> connectors;
   std::vector<std::unique_ptr<ConnectorPlanner>> planners;
   std::unique_ptr<Dispatcher> dispatcher;
+  /// Connectors replaced by a reload: kept alive until the daemon is destroyed, because pushes
+  /// cancelled by a drain deadline may still be unwinding on the loop.
+  std::vector<std::unique_ptr<Connector>> retired;
   boost::asio::steady_timer prune_timer;
   DaemonStats stats;
   std::vector<std::function<void(const IngestResult&)>> observers;
@@ -75,6 +78,59 @@ struct Daemon::Impl {
       for (const auto& [connector, op] : r.queued_pushes) dispatcher->notify(connector, op);
     }
     for (auto& o : observers) o(r);
+  }
+
+  // Builds connectors, planners and the dispatcher for `cfg` (throws on bad settings).
+  void install_connectors(std::vector<std::unique_ptr<Connector>> built) {
+    connectors = std::move(built);
+    planners.clear();
+    std::vector<PushPlanner*> planner_ptrs;
+    std::vector<Connector*> connector_ptrs;
+    for (auto& c : connectors) {
+      planners.push_back(std::make_unique<ConnectorPlanner>(*c));
+      planner_ptrs.push_back(planners.back().get());
+      connector_ptrs.push_back(c.get());
+      spdlog::info("event=connector_started connector={} type={}", c->name(), c->type());
+    }
+    if (reconciler) {
+      reconciler->set_planners(std::move(planner_ptrs));
+    } else {
+      reconciler = std::make_unique<Reconciler>(*store, std::move(planner_ptrs));
+    }
+    bootstrap_new_connectors();
+    Dispatcher::Options dispatch_options;
+    dispatch_options.on_dead_letter = [this] {
+      if (dead_letters) dead_letters->wake();
+    };
+    dispatcher = std::make_unique<Dispatcher>(io, *store, connector_ptrs, dispatch_options);
+    dispatcher->start();
+  }
+
+  // A connector instance this store has never served gets the whole live roster once, so adding
+  // a vendor to the configuration brings it up to date without waiting for each operator to
+  // change. The marker is durable, so this happens once per instance name.
+  void bootstrap_new_connectors() {
+    for (auto& planner : planners) {
+      const std::string marker = "connector_bootstrapped:" + planner->connector_name();
+      if (store->load_counters().count(marker)) continue;
+      std::int64_t queued = 0;
+      store->begin();
+      try {
+        store->for_each_operator([&](const CanonicalOperator& op) {
+          if (!op.deleted && planner->needs_push(op, *store)) {
+            store->upsert_outbox(planner->connector_name(), op.id, now_ms());
+            ++queued;
+          }
+        });
+        store->add_counter(marker, 1);
+        store->commit();
+      } catch (...) {
+        store->rollback();
+        throw;
+      }
+      spdlog::info("event=connector_bootstrapped connector={} pushes_queued={}",
+                   planner->connector_name(), queued);
+    }
   }
 
   void schedule_prune() {
@@ -103,26 +159,11 @@ void Daemon::start() {
   DecoderLimits limits;
   limits.max_message_bytes = d.config.kafka.max_message_bytes;
   d.decoder = std::make_unique<EventDecoder>(limits);
-  d.connectors = builtin_connectors().create_all(d.config.connectors, d.io);
-  std::vector<PushPlanner*> planners;
-  std::vector<Connector*> connectors;
-  for (auto& c : d.connectors) {
-    d.planners.push_back(std::make_unique<ConnectorPlanner>(*c));
-    planners.push_back(d.planners.back().get());
-    connectors.push_back(c.get());
-    spdlog::info("event=connector_started connector={} type={}", c->name(), c->type());
-  }
-  d.reconciler = std::make_unique<Reconciler>(*d.store, std::move(planners));
+  d.install_connectors(builtin_connectors().create_all(d.config.connectors, d.io));
   d.ingest = std::make_unique<IngestBatch>(*d.store, *d.decoder, *d.reconciler);
   auto opts = kafka_options(d.config);
   d.dead_letters = std::make_unique<DeadLetterPublisher>(d.io, opts, *d.store);
   d.dead_letters->start();
-  Dispatcher::Options dispatch_options;
-  dispatch_options.on_dead_letter = [&d] {
-    if (d.dead_letters) d.dead_letters->wake();
-  };
-  d.dispatcher = std::make_unique<Dispatcher>(d.io, *d.store, connectors, dispatch_options);
-  d.dispatcher->start();
   d.consumer = std::make_unique<KafkaConsumer>(
       d.io, opts, [&d](std::vector<ConsumedMessage>& batch) { d.handle_batch(batch); },
       [&d](const std::string& topic) { return d.store->load_offsets(topic); });
@@ -148,7 +189,6 @@ void Daemon::stop(std::function<void()> done) {
     if (d.dead_letters) d.dead_letters->flush(std::chrono::seconds(5));
     d.consumer.reset();
     d.dead_letters.reset();
-    d.connectors.clear();
     d.store.reset();
     d.stopped = true;
     spdlog::info("event=stopped");
@@ -166,6 +206,65 @@ void Daemon::stop(std::function<void()> done) {
         if (e) spdlog::error("event=drain_failed");
         finish();
       });
+}
+
+void Daemon::reload(Config next, std::function<void(const std::string& error)> done) {
+  auto& d = *impl_;
+  if (d.stopping || d.stopped) {
+    done("the daemon is stopping");
+    return;
+  }
+  std::vector<std::unique_ptr<Connector>> built;
+  try {
+    built = builtin_connectors().create_all(next.connectors, d.io);
+  } catch (const std::exception& e) {
+    done(std::string("connectors: ") + e.what());
+    return;
+  }
+  auto restart_only = [](bool changed, const char* what) {
+    if (changed)
+      spdlog::warn("event=reload_needs_restart section={} (kept the running value)", what);
+  };
+  restart_only(next.kafka.brokers != d.config.kafka.brokers ||
+                   next.kafka.topic != d.config.kafka.topic ||
+                   next.kafka.group_id != d.config.kafka.group_id ||
+                   next.kafka.dead_letter_topic != d.config.kafka.dead_letter_topic ||
+                   next.kafka.properties != d.config.kafka.properties,
+               "kafka");
+  restart_only(next.state.directory != d.config.state.directory, "state.directory");
+  restart_only(next.admin.listen != d.config.admin.listen, "admin.listen");
+
+  // Pause ingest so no batch plans pushes against connectors that are being replaced, let the
+  // old dispatcher finish what is in flight, then swap.
+  if (d.consumer) d.consumer->pause();
+  const auto deadline = std::chrono::steady_clock::now() + d.config.shutdown.drain_timeout;
+  auto swap = [&d, next = std::move(next), built = std::move(built),
+               done = std::move(done)]() mutable {
+    std::string error;
+    try {
+      d.dispatcher.reset();
+      for (auto& c : d.connectors) d.retired.push_back(std::move(c));
+      d.install_connectors(std::move(built));
+      d.config.connectors = std::move(next.connectors);
+      d.config.logging = next.logging;
+      d.config.shutdown = next.shutdown;
+      d.config.state.processed_event_retention = next.state.processed_event_retention;
+      spdlog::set_level(spdlog::level::from_str(d.config.logging.level));
+      spdlog::info("event=reloaded connectors={}", d.connectors.size());
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (d.consumer) d.consumer->resume();
+    done(error);
+  };
+  if (!d.dispatcher) {
+    swap();
+    return;
+  }
+  boost::asio::co_spawn(
+      d.io,
+      [&d, deadline]() -> boost::asio::awaitable<void> { co_await d.dispatcher->drain(deadline); },
+      [swap = std::move(swap)](std::exception_ptr) mutable { swap(); });
 }
 
 bool Daemon::ready() const {

@@ -33,6 +33,13 @@ class Daemon {
   /// closes the store, then calls `done`. Safe to call more than once.
   void stop(std::function<void()> done);
 
+  /// Applies a new, already validated configuration without a restart: connector settings,
+  /// credentials, rate limits and mapping tables, logging level, drain timeout. Kafka, state
+  /// directory and admin address changes are logged and need a restart. Calls `done` with an
+  /// empty string on success, else the reason (the old connectors then keep running only if the
+  /// new ones could not be built).
+  void reload(Config next, std::function<void(const std::string& error)> done);
+
   bool ready() const;
   const DaemonStats& stats() const;
   StateStore& store();

@@ -58,13 +58,42 @@ int run(const std::string& path) {
   opsync::ServiceNotifier notifier(io);
   int exit_code = 0;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  boost::asio::signal_set hup(io, SIGHUP);
   signals.async_wait([&](boost::system::error_code ec, int signo) {
     if (ec) return;
     spdlog::info("event=signal signal={}", strsignal(signo));
     notifier.stopping();
     notifier.stop_watchdog();
+    hup.cancel();
     daemon.stop([&] { io.stop(); });
   });
+  // SIGHUP: reload. An invalid new configuration is rejected with its errors and the old one runs
+  // on.
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      notifier.reloading();
+      spdlog::info("event=reload_requested config={}", path);
+      try {
+        auto next = opsync::load_config(path, opsync::builtin_connectors().config_check());
+        daemon.reload(std::move(next), [&](const std::string& error) {
+          if (error.empty()) {
+            notifier.ready("reloaded " + path);
+          } else {
+            spdlog::error("event=reload_failed error=\"{}\"", error);
+            notifier.ready("reload failed; previous configuration kept");
+          }
+        });
+      } catch (const opsync::ConfigError& e) {
+        for (const auto& d : e.diagnostics()) {
+          spdlog::error("event=reload_rejected diagnostic=\"{}\"", d.to_string());
+        }
+        notifier.ready("reload rejected; previous configuration kept");
+      }
+      wait_hup();
+    });
+  };
+  wait_hup();
   try {
     daemon.start();
     // The store is open and the consumer subscribed: ready in systemd's sense.
