@@ -1,0 +1,45 @@
+#pragma once
+// What the admin HTTP server asks of the daemon. The daemon implements it; the server calls it on
+// the event loop, one request at a time, and never after AdminServer::stop().
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace opsync::admin {
+
+/// The answer to POST /operators/{id}/resync.
+struct ResyncResult {
+  enum class Status {
+    accepted,          ///< 202: a full push is queued for `connectors`
+    unknown_operator,  ///< 404
+    rejected,          ///< 400: `message` says why (e.g. an unknown connector name)
+  };
+  Status status = Status::accepted;
+  std::vector<std::string> connectors;  ///< accepted: the connectors a full push was queued for
+  std::string message;                  ///< rejected: shown to the caller as is
+};
+
+/// May throw: the server answers 500 and logs the exception's message (so keep secrets out of it).
+class AdminBackend {
+ public:
+  virtual ~AdminBackend() = default;
+
+  /// GET /readyz: true when the store is open and the consumer is subscribed and assigned;
+  /// otherwise false with `why_not` set (503, shown to the caller).
+  virtual bool ready(std::string& why_not) = 0;
+  /// GET /metrics: the Prometheus text exposition (normally metrics::Registry::render()).
+  virtual std::string metrics() = 0;
+  /// GET /operators/{id} (id percent-decoded): the canonical record, each vendor's shadow and
+  /// mapping, pending pushes with attempt count and last error; nullopt if unknown (404).
+  virtual std::optional<boost::json::object> operator_view(const std::string& id) = 0;
+  /// POST /operators/{id}/resync[?connector=NAME]: queue a push of the full mapped record to
+  /// every connector, or to `connector` only.
+  virtual ResyncResult resync(const std::string& id,
+                              const std::optional<std::string>& connector) = 0;
+  /// GET /status: per connector, breaker state, backlog, rate and last error.
+  virtual boost::json::object status() = 0;
+};
+
+}  // namespace opsync::admin

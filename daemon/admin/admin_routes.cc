@@ -1,0 +1,160 @@
+#include "admin/admin_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <exception>
+#include <vector>
+
+#include "admin/bearer_auth.h"
+#include "metrics/exposition.h"
+
+namespace opsync::admin {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+Response text_response(http::status status, std::string body,
+                       std::string_view content_type = "text/plain; charset=utf-8") {
+  Response res{status, 11};
+  res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  return res;
+}
+
+Response json_response(http::status status, const boost::json::value& body) {
+  return text_response(status, boost::json::serialize(body) + "\n", "application/json");
+}
+
+Response method_not_allowed(std::string_view allow) {
+  auto res = error_response(http::status::method_not_allowed, "method not allowed");
+  res.set(http::field::allow, allow);
+  return res;
+}
+
+struct Target {
+  std::string_view route = route::unmatched;
+  std::string operator_id;
+  std::optional<std::string> connector;
+  std::optional<std::string> bad_query;  ///< why the query is not acceptable
+};
+
+/// Matches the decoded path segments against the routes.
+std::optional<Target> parse_target(std::string_view raw) {
+  auto parsed = boost::urls::parse_origin_form(raw);
+  if (!parsed) return std::nullopt;
+  const boost::urls::url_view url = *parsed;
+  std::vector<std::string> segments;
+  for (auto segment : url.segments()) segments.push_back(segment);
+
+  Target target;
+  if (segments.size() == 1) {
+    if (segments[0] == "healthz") target.route = route::healthz;
+    if (segments[0] == "readyz") target.route = route::readyz;
+    if (segments[0] == "metrics") target.route = route::metrics;
+    if (segments[0] == "status") target.route = route::status;
+  } else if (segments.size() >= 2 && segments.size() <= 3 && segments[0] == "operators" &&
+             !segments[1].empty()) {
+    target.operator_id = std::move(segments[1]);
+    if (segments.size() == 2) {
+      target.route = route::operator_view;
+    } else if (segments[2] == "resync") {
+      target.route = route::resync;
+    }
+  }
+  if (target.route == route::resync) {
+    for (auto param : url.params()) {
+      if (param.key != "connector") {
+        target.bad_query = "unknown query parameter: " + std::string(param.key);
+      } else if (!param.has_value || param.value.empty()) {
+        target.bad_query = "connector needs a name: ?connector=NAME";
+      } else if (target.connector) {
+        target.bad_query = "connector given more than once";
+      } else {
+        target.connector = std::string(param.value);
+      }
+    }
+  }
+  return target;
+}
+
+Response answer(const Request& request, const Target& target, AdminBackend& backend) {
+  const auto method = request.method();
+  const bool is_post_route = target.route == route::resync;
+  if (is_post_route ? method != http::verb::post : method != http::verb::get) {
+    return method_not_allowed(is_post_route ? "POST" : "GET");
+  }
+
+  if (target.route == route::healthz) return text_response(http::status::ok, "ok\n");
+  if (target.route == route::readyz) {
+    std::string why_not;
+    if (backend.ready(why_not)) return text_response(http::status::ok, "ready\n");
+    return text_response(http::status::service_unavailable, "not ready: " + why_not + "\n");
+  }
+  if (target.route == route::metrics) {
+    return text_response(http::status::ok, backend.metrics(), metrics::kExpositionContentType);
+  }
+  if (target.route == route::status) return json_response(http::status::ok, backend.status());
+  if (target.route == route::operator_view) {
+    auto view = backend.operator_view(target.operator_id);
+    if (!view) return error_response(http::status::not_found, "unknown operator");
+    return json_response(http::status::ok, *view);
+  }
+  // resync
+  if (target.bad_query) return error_response(http::status::bad_request, *target.bad_query);
+  const ResyncResult result = backend.resync(target.operator_id, target.connector);
+  switch (result.status) {
+    case ResyncResult::Status::accepted: {
+      boost::json::array connectors;
+      for (const auto& c : result.connectors) connectors.emplace_back(c);
+      return json_response(http::status::accepted, boost::json::object{
+                                                       {"operator_id", target.operator_id},
+                                                       {"connectors", std::move(connectors)},
+                                                   });
+    }
+    case ResyncResult::Status::unknown_operator:
+      return error_response(http::status::not_found, "unknown operator");
+    case ResyncResult::Status::rejected:
+      break;
+  }
+  return error_response(http::status::bad_request, result.message);
+}
+
+}  // namespace
+
+Response error_response(http::status status, std::string_view message) {
+  return json_response(status, boost::json::object{{"error", message}});
+}
+
+Routed route_request(const Request& request, AdminBackend& backend,
+                     const std::optional<std::string>& bearer_token) {
+  const auto target = parse_target(request.target());
+  Routed routed{{}, target ? target->route : route::unmatched};
+  if (bearer_token && !bearer_token_matches(request[http::field::authorization], *bearer_token)) {
+    routed.response = error_response(http::status::unauthorized, "a bearer token is required");
+    routed.response.set(http::field::www_authenticate, "Bearer realm=\"opsync-admin\"");
+  } else if (!target) {
+    routed.response = error_response(http::status::bad_request, "malformed request target");
+  } else if (target->route == route::unmatched) {
+    routed.response = error_response(http::status::not_found, "no such endpoint");
+  } else {
+    try {
+      routed.response = answer(request, *target, backend);
+    } catch (const std::exception& e) {
+      spdlog::error("event=admin_request_failed route={} error=\"{}\"", routed.route, e.what());
+      routed.response = error_response(http::status::internal_server_error, "internal error");
+    }
+  }
+  // The admin API shows personal data: nothing here is to be cached.
+  routed.response.set(http::field::cache_control, "no-store");
+  routed.response.prepare_payload();
+  return routed;
+}
+
+}  // namespace opsync::admin

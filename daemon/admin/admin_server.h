@@ -1,0 +1,70 @@
+#pragma once
+// The admin HTTP/1.1 server: Beast on the daemon's io_context, one coroutine per connection.
+//
+//   admin::AdminServer server(io, backend, registry,
+//                             {.listen = config.admin.listen, .bearer_token = token});
+//   server.start();  // binds now: a bad address or a port in use throws here, at start-up
+//   ...
+//   server.stop();   // on SIGTERM, before the backend goes away
+//
+// Every read has a deadline, request bodies and headers have limits, connections are kept alive
+// and capped in number. Requests are counted in `opsync_admin_requests_total{route,code}`.
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "admin/admin_backend.h"
+#include "metrics/registry.h"
+
+namespace opsync::admin {
+
+namespace detail {
+struct AdminServerState;
+}
+
+struct AdminServerOptions {
+  std::string listen = "127.0.0.1:9464";  ///< see parse_listen_address(); port 0 picks one
+  /// When set, every request must carry `Authorization: Bearer <token>` (401 otherwise). It is
+  /// compared in constant time and never logged or echoed.
+  std::optional<std::string> bearer_token;
+  /// To receive one whole request, including the idle wait for the next one on a kept-alive
+  /// connection; then the connection is closed.
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};
+  std::size_t body_limit = 64 * 1024;    ///< larger bodies get 413 and the connection closes
+  std::size_t header_limit = 16 * 1024;  ///< larger headers get 431 and the connection closes
+  std::size_t max_connections = 64;      ///< further connections are closed at once (counted)
+};
+
+class AdminServer {
+ public:
+  /// Registers the server's metrics in `registry` (so one server per registry). `backend` and
+  /// `registry` must outlive the server; `io` must outlive it too, or be stopped first.
+  AdminServer(boost::asio::io_context& io, AdminBackend& backend, metrics::Registry& registry,
+              AdminServerOptions options);
+  /// Calls stop().
+  ~AdminServer();
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  /// Binds the listen address and starts accepting on the io_context. Throws
+  /// std::invalid_argument for a bad address and boost::system::system_error if it cannot bind.
+  void start();
+  /// The bound port (the kernel's pick when the configured port was 0); 0 before start().
+  std::uint16_t port() const;
+  /// Stops accepting, closes idle connections and lets responses being written finish (within
+  /// write_timeout), then closes those too. Calls the backend no more. Idempotent; returns at
+  /// once, the rest happens on the io_context.
+  void stop();
+  /// Connections open now (for tests and /status).
+  std::size_t open_connections() const;
+
+ private:
+  std::shared_ptr<detail::AdminServerState> state_;
+};
+
+}  // namespace opsync::admin
