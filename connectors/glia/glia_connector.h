@@ -1,0 +1,57 @@
+#pragma once
+// The Glia connector: token-exchange auth, `Accept: application/vnd.salemove.v1+json` on every
+// call, partial updates with POST /operators/{id}, id lookup by email over the paged operator
+// list, optional create, deactivate or DELETE on operator.deleted.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/http_transport.h"
+#include "common/token_exchange.h"
+#include "framework/connector.h"
+#include "glia/glia_mapping.h"
+#include "glia/glia_settings.h"
+
+namespace opsync {
+
+class GliaConnector final : public Connector {
+ public:
+  inline static constexpr std::string_view kMediaType = "application/vnd.salemove.v1+json";
+
+  /// `transport` sends to settings.base_url (an HttpClient, or a fake in tests); `clock` drives
+  /// token expiry. Throws std::invalid_argument for unusable credentials.
+  GliaConnector(
+      std::string name, GliaSettings settings, std::shared_ptr<HttpTransport> transport,
+      TokenExchange::Clock clock = [] { return std::chrono::steady_clock::now(); });
+
+  const std::string& name() const override { return name_; }
+  std::string_view type() const override { return "glia"; }
+  MapResult map(const CanonicalOperator& op) const override;
+  DeletePolicy delete_policy() const override { return glia_delete_policy(settings_); }
+  DeliveryLimits limits() const override;
+  boost::asio::awaitable<PushResult> push(PushContext context) override;
+
+  /// Token requests made so far (metrics, tests).
+  std::uint64_t token_fetches() const { return auth_->fetches(); }
+
+ private:
+  struct Lookup;
+  boost::asio::awaitable<HttpResult> call(HttpRequest& request);
+  boost::asio::awaitable<Lookup> find_by_email(std::string_view email);
+  boost::asio::awaitable<PushResult> create(const PushContext& context);
+  boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);
+  PushResult finish(const HttpResult& result, const HttpRequest& request) const;
+
+  std::string name_;
+  GliaSettings settings_;
+  GliaMapping mapping_;
+  std::shared_ptr<HttpTransport> transport_;
+  std::unique_ptr<TokenExchange> auth_;
+};
+
+/// The message of a Glia error answer: `{"error", "message", "errors": {field: [..]}}` becomes
+/// "Validation failed: phone_extension is valid only if ..."; other bodies are returned cut.
+std::string glia_error_message(unsigned status, std::string_view body);
+
+}  // namespace opsync

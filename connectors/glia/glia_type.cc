@@ -1,0 +1,30 @@
+#include "glia/glia_type.h"
+
+#include <memory>
+
+#include "common/http_client.h"
+#include "glia/glia_connector.h"
+
+namespace opsync {
+
+ConnectorType glia_connector_type() {
+  ConnectorType type;
+  type.name = "glia";
+  type.check = [](const ConnectorConfig& connector, Diagnostics& diagnostics) {
+    (void)read_connector_settings(connector, glia_settings_schema(), diagnostics);
+  };
+  type.create = [](const ConnectorConfig& connector,
+                   boost::asio::io_context& io) -> std::unique_ptr<Connector> {
+    GliaSettings settings = load_connector_settings(connector, glia_settings_schema());
+    HttpClient::Options options;
+    options.base_url = settings.base_url;
+    options.max_connections = settings.concurrency;
+    options.connect_timeout = settings.connect_timeout;
+    options.request_timeout = settings.request_timeout;
+    auto client = std::make_shared<HttpClient>(io, std::move(options));
+    return std::make_unique<GliaConnector>(connector.name, std::move(settings), std::move(client));
+  };
+  return type;
+}
+
+}  // namespace opsync
