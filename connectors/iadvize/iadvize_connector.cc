@@ -1,0 +1,197 @@
+#include "iadvize/iadvize_connector.h"
+
+#include <boost/json/array.hpp>
+#include <utility>
+
+#include "framework/vendor_call.h"
+#include "iadvize/iadvize_envelope.h"
+#include "iadvize/iadvize_form.h"
+#include "iadvize/iadvize_mapping.h"
+
+namespace opsync {
+namespace {
+
+std::string id_text(const boost::json::value& id) {
+  if (id.is_int64()) return std::to_string(id.as_int64());
+  if (id.is_uint64()) return std::to_string(id.as_uint64());
+  if (id.is_string()) return std::string(id.as_string());
+  return {};
+}
+
+std::string string_field(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+PushResult permanent(std::string message) {
+  PushResult out;
+  out.outcome = PushOutcome::permanent;
+  out.message = std::move(message);
+  return out;
+}
+
+// Deactivation also forces the operator offline: the deleted operator, or an update that leaves
+// every channel switched off.
+bool goes_offline(const PushContext& ctx) {
+  if (ctx.deleted) return true;
+  bool touched = false;
+  for (const char* field : {"chat_enabled", "call_enabled", "video_enabled"}) {
+    const auto* v = ctx.desired.if_contains(field);
+    if (v == nullptr || !v->is_bool() || v->as_bool()) return false;
+    touched = touched || ctx.changed.contains(field);
+  }
+  return touched;
+}
+
+}  // namespace
+
+struct IAdvizeConnector::Lookup {
+  PushResult failure;  ///< set (outcome != ok) when the lookup itself failed
+  std::string id;      ///< empty: no operator found
+};
+
+IAdvizeConnector::IAdvizeConnector(std::string name, IAdvizeSettings settings,
+                                   std::unique_ptr<HttpTransport> transport, WallClock clock)
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      tables_(settings_.tables(name_)),
+      transport_(std::move(transport)),
+      auth_("X-API-Key", settings_.api_key.reveal()),
+      clock_(clock ? std::move(clock)
+                   : WallClock([] { return std::chrono::system_clock::now(); })) {}
+
+MapResult IAdvizeConnector::map(const CanonicalOperator& op) const {
+  return iadvize::map_operator(op, tables_);
+}
+
+boost::asio::awaitable<PushResult> IAdvizeConnector::call(std::string method, std::string target,
+                                                          std::string body) {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  set_header(request.headers, "Accept", "application/json");
+  if (!body.empty() || request.method == "PUT" || request.method == "POST") {
+    set_header(request.headers, "Content-Type", iadvize::kFormContentType);
+  }
+  request.body = std::move(body);
+  HttpResult result = co_await send_with_auth(*transport_, auth_, request);
+  co_return iadvize::classify(result, request, clock_(), settings_.limits().backoff);
+}
+
+// By e-mail when the record has one (operators that existed before opsync), else by the
+// external_id opsync sets (the canonical id). Several matches: the one carrying our external_id,
+// else ambiguous (iAdvize does not document e-mails as unique).
+boost::asio::awaitable<IAdvizeConnector::Lookup> IAdvizeConnector::find_operator(
+    const PushContext& ctx) {
+  const std::string email = string_field(ctx.desired, "email");
+  const std::string filter = email.empty()
+                                 ? "filters[external_id]=" + iadvize::form_escape(ctx.operator_id)
+                                 : "filters[email]=" + iadvize::form_escape(email);
+  Lookup out;
+  out.failure = co_await call("GET", "/operator?" + filter + "&limit=100", {});
+  if (out.failure.outcome != PushOutcome::ok) co_return out;
+  auto envelope = iadvize::parse_envelope(out.failure.response_body);
+  if (!envelope || !envelope->data.is_array()) {
+    out.failure.outcome = PushOutcome::retry;
+    out.failure.vendor_failure = true;
+    out.failure.message = "iAdvize operator list without a data array";
+    co_return out;
+  }
+  const boost::json::array& found = envelope->data.as_array();
+  std::vector<std::string> ids;
+  for (const auto& item : found) {
+    if (!item.is_object()) continue;
+    const auto* id = item.as_object().if_contains("id");
+    if (id == nullptr) continue;
+    if (string_field(item.as_object(), "external_id") == ctx.operator_id) {
+      out.id = id_text(*id);
+      co_return out;
+    }
+    ids.push_back(id_text(*id));
+  }
+  if (ids.size() == 1) {
+    out.id = ids.front();
+  } else if (ids.size() > 1) {
+    std::string list;
+    for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+    out.failure.outcome = PushOutcome::permanent;
+    out.failure.message = "ambiguous: iAdvize operators " + list + " all have email '" + email +
+                          "'; set external_ids." + name_ + " for operator " + ctx.operator_id;
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<PushResult> IAdvizeConnector::remove(PushContext ctx) {
+  std::optional<std::string> learned;
+  std::string id = ctx.vendor_id.value_or("");
+  if (id.empty()) {
+    Lookup found = co_await find_operator(ctx);
+    if (found.failure.outcome != PushOutcome::ok) co_return found.failure;
+    if (found.id.empty()) co_return found.failure;  // nothing to delete
+    id = found.id;
+    learned = id;
+  }
+  PushResult result = co_await call("DELETE", "/operator/" + iadvize::form_escape(id), {});
+  if (result.status == 404) result.outcome = PushOutcome::ok;  // already gone
+  result.vendor_id = learned;
+  co_return result;
+}
+
+boost::asio::awaitable<PushResult> IAdvizeConnector::push(PushContext ctx) {
+  if (ctx.deleted && delete_policy() == DeletePolicy::remove) co_return co_await remove(ctx);
+
+  const boost::json::object wire = iadvize::wire_fields(ctx.changed);
+  const bool offline = goes_offline(ctx);
+  if (wire.empty() && !offline) co_return PushResult{};  // only clears iAdvize cannot make
+
+  std::optional<std::string> learned;
+  std::string id = ctx.vendor_id.value_or("");
+  if (id.empty()) {
+    Lookup found = co_await find_operator(ctx);
+    if (found.failure.outcome != PushOutcome::ok) co_return found.failure;
+    if (found.id.empty()) {
+      if (ctx.deleted) co_return found.failure;  // never create an operator to deactivate it
+      if (!settings_.create_missing) {
+        const std::string email = string_field(ctx.desired, "email");
+        co_return permanent("unmapped: operator " + ctx.operator_id + " has no iAdvize id (" +
+                            (email.empty() ? "no email to look up"
+                                           : "no iAdvize operator has email '" + email + "'") +
+                            ") and connectors." + name_ + ".create_missing is false");
+      }
+      if (!ctx.desired.contains("email")) {
+        co_return permanent("iAdvize: email is required to create operator " + ctx.operator_id);
+      }
+      PushResult created = co_await call("POST", "/operator", iadvize::encode_form(ctx.desired));
+      if (created.outcome != PushOutcome::ok) co_return created;
+      auto envelope = iadvize::parse_envelope(created.response_body);
+      const boost::json::value* new_id = envelope && envelope->data.is_object()
+                                             ? envelope->data.as_object().if_contains("id")
+                                             : nullptr;
+      if (new_id == nullptr || id_text(*new_id).empty()) {
+        // The next attempt looks the operator up by e-mail before creating again.
+        created.outcome = PushOutcome::retry;
+        created.message = "iAdvize created an operator but returned no id";
+        co_return created;
+      }
+      created.vendor_id = id_text(*new_id);
+      co_return created;
+    }
+    id = found.id;
+    learned = id;
+  }
+
+  PushResult result;
+  const std::string path = "/operator/" + iadvize::form_escape(id);
+  if (!wire.empty()) {
+    result = co_await call("PUT", path, iadvize::encode_form(wire));
+    if (result.outcome != PushOutcome::ok) co_return result;
+  }
+  if (offline) {
+    result = co_await call("PUT", path + "/live", "connected=0");
+    if (result.outcome != PushOutcome::ok) co_return result;
+  }
+  result.vendor_id = learned;
+  co_return result;
+}
+
+}  // namespace opsync
