@@ -57,10 +57,7 @@ struct AdminServerState {
             registry
                 .counter("opsync_admin_connections_rejected_total",
                          "Admin HTTP connections closed at once because too many were open.")
-                .with({})) {
-    registry.gauge_callback("opsync_admin_open_connections", "Admin HTTP connections open now.",
-                            [this] { return static_cast<double>(connections.size()); });
-  }
+                .with({})) {}
 
   asio::io_context& io;
   AdminBackend& backend;
@@ -197,7 +194,14 @@ asio::awaitable<void> accept(State state) {
 AdminServer::AdminServer(asio::io_context& io, AdminBackend& backend, metrics::Registry& registry,
                          AdminServerOptions options)
     : state_(
-          std::make_shared<detail::AdminServerState>(io, backend, registry, std::move(options))) {}
+          std::make_shared<detail::AdminServerState>(io, backend, registry, std::move(options))) {
+  // The registry may outlive the server (a last scrape, the demo's summary): hold it weakly.
+  registry.gauge_callback("opsync_admin_open_connections", "Admin HTTP connections open now.",
+                          [weak = std::weak_ptr(state_)] {
+                            const auto state = weak.lock();
+                            return state ? static_cast<double>(state->connections.size()) : 0.0;
+                          });
+}
 
 AdminServer::~AdminServer() {
   stop();

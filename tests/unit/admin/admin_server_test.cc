@@ -486,6 +486,9 @@ TEST_F(AdminServerTest, DestroyingTheServerWithOpenConnectionsIsSafe) {
     server_.reset();
     EXPECT_TRUE(co_await c.closed_by_server());
   });
+  // The registry outlives the server: its callback gauge must not reach into freed state.
+  const auto check = metrics::test::check_exposition(registry_.render());
+  EXPECT_EQ(metrics::test::sample_value(check, "opsync_admin_open_connections"), 0);
 }
 
 TEST_F(AdminServerTest, StartFailsOnAPortInUse) {
