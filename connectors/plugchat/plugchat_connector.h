@@ -1,0 +1,57 @@
+#pragma once
+// The Plug Chat connector: integrator API, static bearer token, `Content-Type:
+// application/json` on every call. Update is `PUT .../operators` with the id in the body and the
+// full required set (id, name, active, departments); create is `POST .../operators`. No delete
+// exists: a deleted operator is pushed with `active: false`.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/auth.h"
+#include "common/http_transport.h"
+#include "framework/connector.h"
+#include "framework/mapping_tables.h"
+#include "plugchat/plugchat_settings.h"
+
+namespace opsync {
+
+class PlugChatConnector final : public Connector {
+ public:
+  /// `transport` sends to `settings.base_url` (an HttpClient, or a fake in tests). Throws
+  /// std::invalid_argument for an unusable token (empty, control characters).
+  PlugChatConnector(std::string name, PlugChatSettings settings,
+                    std::unique_ptr<HttpTransport> transport);
+
+  const std::string& name() const override { return name_; }
+  std::string_view type() const override { return "plugchat"; }
+  MapResult map(const CanonicalOperator& op) const override;
+  /// name, active, departments: the update call refuses a body without them (id is added by push).
+  const std::vector<std::string>& required_fields() const override;
+  /// Every mapped field is always present, so nothing is ever cleared.
+  ClearStyle clear_style() const override { return ClearStyle::unsupported; }
+  DeletePolicy delete_policy() const override { return DeletePolicy::deactivate; }
+  DeliveryLimits limits() const override { return settings_.limits(); }
+
+  boost::asio::awaitable<PushResult> push(PushContext context) override;
+
+  /// The path of the operators collection: `/integrator/account/{account_id}/operators`.
+  std::string operators_path() const;
+
+ private:
+  boost::asio::awaitable<PushResult> send(std::string method, const boost::json::object& body);
+
+  std::string name_;
+  PlugChatSettings settings_;
+  MappingTables tables_;
+  std::unique_ptr<HttpTransport> transport_;
+  StaticBearer auth_;
+};
+
+/// The vendor's own words for a failed call: `message` (plus further `errors`) of Plug Chat's
+/// `{"success": false, "message": ...}` shape, else the seed's meaning of 405/415/404. Never
+/// returns an `accessToken`.
+std::string plugchat_error_message(unsigned status, std::string_view body);
+
+}  // namespace opsync

@@ -1,0 +1,235 @@
+// The Plug Chat connector against the in-process Plug Chat simulator: update (first push, one
+// field, clear, deactivation, delete), create with create_missing, and the simulator's refusals
+// (404, 401) coming back permanent with its own words. Asserted on the simulator's records and
+// request log.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "framework/diff.h"
+#include "plugchat/plugchat_type.h"
+#include "vendorsim/vendor_simulators.h"
+
+namespace opsync {
+namespace {
+
+namespace json = boost::json;
+using vendorsim::Vendor;
+
+class PlugChatSimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, vendorsim::Options{});
+    sim_thread_ = std::thread([this] { sim_io_.run(); });
+  }
+
+  void TearDown() override {
+    connector_.reset();
+    sims_->stop();
+    sim_thread_.join();
+    sims_.reset();
+  }
+
+  void make_connector(const std::string& extra = "",
+                      const std::string& token = "opsync-plugchat-integrator-token") {
+    ConnectorConfig config;
+    config.name = "plugchat_br";
+    config.type = "plugchat";
+    config.file = "test.yaml";
+    config.settings = YAML::Load("type: plugchat\nbase_url: " + sims_->base_url(Vendor::plugchat) +
+                                 "\naccount_id: opsync-account\nintegrator_token: " + token +
+                                 "\nteams: {support: dep-support, sales: dep-sales}\n" + extra);
+    Diagnostics diagnostics;
+    plugchat_connector_type().check(config, diagnostics);
+    ASSERT_TRUE(diagnostics.empty());
+    connector_ = plugchat_connector_type().create(config, io_);
+  }
+
+  // The dispatcher's part: diff against the shadow, required fields, shadow and id update.
+  std::optional<PushResult> push(const CanonicalOperator& op) {
+    MapResult mapped = connector_->map(op);
+    EXPECT_TRUE(mapped.ok()) << mapped.error;
+    PushContext ctx;
+    ctx.operator_id = op.id;
+    ctx.vendor_id = vendor_id_;
+    ctx.desired = mapped.fields;
+    ctx.changed = diff_fields(mapped.fields, shadow_, connector_->clear_style());
+    add_required_fields(ctx.changed, ctx.desired, connector_->required_fields());
+    ctx.deleted = op.deleted;
+    if (ctx.changed.empty()) return std::nullopt;
+    std::optional<PushResult> result;
+    std::exception_ptr error;
+    io_.restart();
+    const json::object changed = ctx.changed;
+    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
+                          [&](std::exception_ptr e, PushResult r) {
+                            error = e;
+                            result = std::move(r);
+                          });
+    io_.run();
+    if (error) std::rethrow_exception(error);
+    if (result && result->outcome == PushOutcome::ok) {
+      shadow_ = merge_into_shadow(shadow_, result->acknowledged.value_or(changed), mapped.fields);
+      if (result->vendor_id) vendor_id_ = result->vendor_id;
+    }
+    return result;
+  }
+
+  json::object record(const std::string& id) const {
+    for (const auto& r : sims_->records(Vendor::plugchat)) {
+      if (r.as_object().at("id").as_string() == id) return r.as_object();
+    }
+    ADD_FAILURE() << "no Plug Chat record " << id;
+    return {};
+  }
+
+  static CanonicalOperator jane() {
+    CanonicalOperator op;
+    op.id = "emp-1";
+    op.attributes = {{"given_name", "Jane"}, {"family_name", "Doe"}, {"active", true},
+                     {"role", "admin"},      {"teams", {"support"}}, {"email", "jane@example.com"}};
+    return op;
+  }
+
+  boost::asio::io_context sim_io_;
+  std::unique_ptr<vendorsim::VendorSimulators> sims_;
+  std::thread sim_thread_;
+  boost::asio::io_context io_;
+  std::unique_ptr<Connector> connector_;
+  std::optional<std::string> vendor_id_;
+  json::object shadow_;
+};
+
+TEST_F(PlugChatSimTest, UpdateClearDeactivateDelete) {
+  ASSERT_TRUE(sims_
+                  ->seed_record(Vendor::plugchat,
+                                {{"id", "op-1"}, {"name", "Old name"}, {"departments", {"x"}}})
+                  .ok());
+  make_connector();
+  vendor_id_ = "op-1";
+  CanonicalOperator op = jane();
+
+  auto r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  json::object rec = record("op-1");
+  EXPECT_EQ(rec.at("name"), "Jane Doe");
+  EXPECT_EQ(rec.at("active"), true);
+  EXPECT_EQ(rec.at("departments"), json::array({"dep-support"}));
+  EXPECT_EQ(rec.at("isAdmin"), true);
+  // The accessToken the simulator answered with is nowhere in the result.
+  const std::string token(rec.at("accessToken").as_string());
+  EXPECT_EQ(r->response_body.find(token), std::string::npos);
+  EXPECT_EQ(r->message.find(token), std::string::npos);
+
+  op.attributes["display_name"] = "Jane D.";
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("op-1").at("name"), "Jane D.");
+
+  op.attributes.erase("teams");
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("op-1").at("departments"), json::array());
+
+  op.attributes["active"] = false;
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("op-1").at("active"), false);
+
+  op.attributes["active"] = true;
+  ASSERT_TRUE(push(op));
+  EXPECT_EQ(record("op-1").at("active"), true);
+  op.deleted = true;
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("op-1").at("active"), false);
+
+  // Every call: PUT on the account's collection, JSON, bearer token, the full required set.
+  const json::array log = sims_->requests(Vendor::plugchat);
+  ASSERT_EQ(log.size(), 6u);
+  for (const auto& entry : log) {
+    const json::object& e = entry.as_object();
+    EXPECT_EQ(e.at("method"), "PUT");
+    EXPECT_EQ(e.at("target"), "/integrator/account/opsync-account/operators");
+    EXPECT_EQ(e.at("status"), 200);
+    EXPECT_EQ(e.at("headers").as_object().at("Content-Type"), "application/json");
+    const json::object& body = e.at("json").as_object();
+    EXPECT_EQ(body.at("id"), "op-1");
+    for (const char* key : {"name", "active", "departments"}) {
+      EXPECT_TRUE(body.contains(key)) << key << " in " << json::serialize(body);
+    }
+  }
+  EXPECT_FALSE(log[1].as_object().at("json").as_object().contains("isAdmin"))
+      << json::serialize(log);
+}
+
+TEST_F(PlugChatSimTest, CreatesWhenAllowedAndLearnsTheId) {
+  make_connector("create_missing: true\n");
+  auto r = push(jane());
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  ASSERT_TRUE(r->vendor_id);
+  json::object rec = record(*r->vendor_id);
+  EXPECT_EQ(rec.at("name"), "Jane Doe");
+  EXPECT_EQ(rec.at("departments"), json::array({"dep-support"}));
+  EXPECT_EQ(r->response_body.find(std::string(rec.at("accessToken").as_string())),
+            std::string::npos);
+
+  CanonicalOperator op = jane();
+  op.attributes["display_name"] = "Jane D.";
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
+  EXPECT_EQ(record(*vendor_id_).at("name"), "Jane D.");
+}
+
+TEST_F(PlugChatSimTest, UnmappedWithoutCreateSendsNothing) {
+  make_connector();
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
+  EXPECT_NE(r->message.find("external_ids.plugchat_br"), std::string::npos);
+  EXPECT_TRUE(sims_->requests(Vendor::plugchat).empty());
+}
+
+TEST_F(PlugChatSimTest, UnknownOperatorIsPermanentWithTheSimulatorsMessage) {
+  make_connector();
+  vendor_id_ = "does-not-exist";
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
+  EXPECT_EQ(r->status, 404u);
+  EXPECT_EQ(r->message, "Plug Chat 404: Operador não encontrado");
+}
+
+TEST_F(PlugChatSimTest, WrongTokenIsPermanentAfterOneRetry) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::plugchat, {{"id", "op-1"}}).ok());
+  make_connector("", "not-the-token");
+  vendor_id_ = "op-1";
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
+  EXPECT_EQ(r->status, 401u);
+  EXPECT_EQ(r->message, "Plug Chat 401: Token de integrador inválido");
+  EXPECT_EQ(sims_->requests(Vendor::plugchat).size(), 2u);
+}
+
+TEST_F(PlugChatSimTest, InjectedServerErrorsRetry) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::plugchat, {{"id", "op-1"}}).ok());
+  make_connector();
+  vendor_id_ = "op-1";
+  sims_->set_faults(Vendor::plugchat, {.error_rate = 1.0});
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::retry);
+  EXPECT_TRUE(r->vendor_failure);
+}
+
+}  // namespace
+}  // namespace opsync
