@@ -84,9 +84,10 @@ boost::asio::awaitable<PushResult> IAdvizeConnector::call(std::string method, st
 boost::asio::awaitable<IAdvizeConnector::Lookup> IAdvizeConnector::find_operator(
     const PushContext& ctx) {
   const std::string email = string_field(ctx.desired, "email");
-  const std::string filter = email.empty()
-                                 ? "filters[external_id]=" + iadvize::form_escape(ctx.operator_id)
-                                 : "filters[email]=" + iadvize::form_escape(email);
+  const std::string filter =
+      email.empty() ? iadvize::form_escape("filters[external_id]") + "=" +
+                          iadvize::form_escape(ctx.operator_id)
+                    : iadvize::form_escape("filters[email]") + "=" + iadvize::form_escape(email);
   Lookup out;
   out.failure = co_await call("GET", "/operator?" + filter + "&limit=100", {});
   if (out.failure.outcome != PushOutcome::ok) co_return out;

@@ -24,7 +24,7 @@ std::string scalar(const boost::json::value& v) {
 void append(std::string& out, const std::string& key, const boost::json::value& v) {
   auto pair = [&out](const std::string& k, const std::string& value) {
     if (!out.empty()) out += '&';
-    out += k;
+    out += form_escape(k);  // `[` and `]` too, as the WHATWG form serializer does
     out += '=';
     out += value;
   };

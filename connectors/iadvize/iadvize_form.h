@@ -1,7 +1,9 @@
 #pragma once
 // iAdvize request bodies and query strings. The seed names its fields the way HTML forms do
 // (`chat[available]`), so bodies are application/x-www-form-urlencoded: booleans as 1/0,
-// lists as `key[]=a&key[]=b`, keys in alphabetical order so that a body is reproducible.
+// lists as `key[]=a&key[]=b`, keys in alphabetical order so that a body is reproducible. Keys
+// and values are percent-encoded (`[` is `%5B`): RFC 3986 does not allow raw brackets in a
+// query, and form bodies follow the same serializer.
 
 #include <boost/json/object.hpp>
 #include <string>

@@ -239,7 +239,7 @@ TEST_F(IAdvizeConnectorTest, DeleteWithoutIdLooksUpByExternalId) {
   EXPECT_EQ(r.outcome, PushOutcome::ok);
   EXPECT_EQ(r.vendor_id, "9");
   ASSERT_EQ(shared_->requests.size(), 2u);
-  EXPECT_EQ(shared_->requests[0].target, "/operator?filters[external_id]=emp-00042&limit=100");
+  EXPECT_EQ(shared_->requests[0].target, "/operator?filters%5Bexternal_id%5D=emp-00042&limit=100");
   EXPECT_EQ(shared_->requests[1].target, "/operator/9");
 }
 

@@ -130,8 +130,8 @@ TEST(IAdvizeForm, EncodesBooleansListsAndEscapes) {
                                    {"language_list", boost::json::array{}},
                                    {"chat", boost::json::object{{"available", 1}}}};
   EXPECT_EQ(iadvize::encode_form(fields),
-            "call_enabled=0&chat[available]=1&chat_enabled=1&chat_max_number=3&email=a%2Bb%"
-            "40example.com&language_list=&name=O%27Neil+%26+Sons&roles[]=manager");
+            "call_enabled=0&chat%5Bavailable%5D=1&chat_enabled=1&chat_max_number=3&email=a%2Bb%"
+            "40example.com&language_list=&name=O%27Neil+%26+Sons&roles%5B%5D=manager");
 }
 
 TEST(IAdvizeForm, ClearsIAdvizeCannotMakeAreDropped) {

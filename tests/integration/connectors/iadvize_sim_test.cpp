@@ -1,0 +1,280 @@
+// The iAdvize connector against the in-process iAdvize simulator: first push (lookup by e-mail,
+// create), one-field change, clear, deactivation, delete, and the simulator's refusals and faults
+// coming back as permanent (with its own words) or retry. Asserted on the simulator's records
+// and request log.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "framework/diff.h"
+#include "iadvize/iadvize_type.h"
+#include "vendorsim/vendor_simulators.h"
+
+namespace opsync {
+namespace {
+
+namespace json = boost::json;
+using vendorsim::Vendor;
+
+class IAdvizeSimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, vendorsim::Options{});
+    sim_thread_ = std::thread([this] { sim_io_.run(); });
+  }
+
+  void TearDown() override {
+    connector_.reset();
+    sims_->stop();
+    sim_thread_.join();
+    sims_.reset();
+  }
+
+  void make_connector(const std::string& extra = "",
+                      const std::string& key = "opsync-iadvize-rest-key") {
+    ConnectorConfig config;
+    config.name = "iadvize_fr";
+    config.type = "iadvize";
+    config.file = "test.yaml";
+    config.settings =
+        YAML::Load("type: iadvize\nbase_url: " + sims_->base_url(Vendor::iadvize) +
+                   "/api/2\napi_key: " + key + "\nteams: {support: '101', sales: '102'}\n" + extra);
+    Diagnostics diagnostics;
+    iadvize_connector_type().check(config, diagnostics);
+    ASSERT_TRUE(diagnostics.empty());
+    connector_ = iadvize_connector_type().create(config, io_);
+  }
+
+  PushResult run(PushContext ctx) {
+    std::optional<PushResult> result;
+    std::exception_ptr error;
+    io_.restart();
+    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
+                          [&](std::exception_ptr e, PushResult r) {
+                            error = e;
+                            result = std::move(r);
+                          });
+    io_.run_for(std::chrono::seconds(20));
+    if (error) std::rethrow_exception(error);
+    EXPECT_TRUE(result.has_value()) << "push did not finish";
+    return result.value_or(PushResult{});
+  }
+
+  // The dispatcher's part: diff against the shadow, shadow and id update.
+  std::optional<PushResult> push(const CanonicalOperator& op) {
+    PushContext ctx;
+    ctx.operator_id = op.id;
+    ctx.vendor_id = vendor_id_;
+    ctx.deleted = op.deleted;
+    json::object desired;
+    if (!(op.deleted && connector_->delete_policy() == DeletePolicy::remove)) {
+      MapResult mapped = connector_->map(op);
+      EXPECT_TRUE(mapped.ok()) << mapped.error;
+      desired = mapped.fields;
+      ctx.desired = desired;
+      ctx.changed = diff_fields(desired, shadow_, connector_->clear_style());
+      if (ctx.changed.empty()) return std::nullopt;
+    }
+    const json::object changed = ctx.changed;
+    PushResult result = run(std::move(ctx));
+    if (result.outcome == PushOutcome::ok) {
+      shadow_ = merge_into_shadow(shadow_, result.acknowledged.value_or(changed), desired);
+      if (result.vendor_id) vendor_id_ = result.vendor_id;
+    }
+    return result;
+  }
+
+  json::object record(std::int64_t id) const {
+    for (const auto& r : sims_->records(Vendor::iadvize)) {
+      if (r.as_object().at("id") == id) return r.as_object();
+    }
+    ADD_FAILURE() << "no iAdvize record " << id;
+    return {};
+  }
+
+  json::object last_request() const {
+    json::array log = sims_->requests(Vendor::iadvize);
+    return log.empty() ? json::object{} : log.back().as_object();
+  }
+
+  static CanonicalOperator jane() {
+    CanonicalOperator op;
+    op.id = "emp-1";
+    op.attributes = {{"given_name", "Jane"},
+                     {"family_name", "Doe"},
+                     {"email", "jane@example.com"},
+                     {"active", true},
+                     {"role", "manager"},
+                     {"teams", {"support"}},
+                     {"languages", {"en", "fr"}},
+                     {"locale", "fr-FR"},
+                     {"max_concurrent_chats", 3},
+                     {"channels", {{"chat", true}, {"voice", true}, {"video", false}}}};
+    return op;
+  }
+
+  boost::asio::io_context sim_io_;
+  std::unique_ptr<vendorsim::VendorSimulators> sims_;
+  std::thread sim_thread_;
+  boost::asio::io_context io_;
+  std::unique_ptr<Connector> connector_;
+  std::optional<std::string> vendor_id_;
+  json::object shadow_;
+};
+
+TEST_F(IAdvizeSimTest, LookupUpdateClearDeactivate) {
+  auto seeded = sims_->seed_record(
+      Vendor::iadvize,
+      {{"id", 7}, {"email", "Jane@Example.com"}, {"name", "Old"}, {"chat_max_number", 1}});
+  ASSERT_TRUE(seeded.ok());
+  make_connector();
+  CanonicalOperator op = jane();
+
+  // First push: found by e-mail (case-insensitive), then the whole record.
+  auto r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(r->vendor_id, "7");
+  json::object rec = record(7);
+  EXPECT_EQ(rec.at("first_name"), "Jane");
+  EXPECT_EQ(rec.at("name"), "Doe");
+  EXPECT_EQ(rec.at("external_id"), "emp-1");
+  EXPECT_EQ(rec.at("roles"), json::array({"manager"}));
+  EXPECT_EQ(rec.at("chat_enabled"), true);
+  EXPECT_EQ(rec.at("call_enabled"), true);
+  EXPECT_EQ(rec.at("video_enabled"), false);
+  EXPECT_EQ(rec.at("chat_max_number"), 3);
+  EXPECT_EQ(rec.at("language_list"), json::array({"en", "fr"}));
+  EXPECT_EQ(rec.at("language_admin"), "fr");
+  EXPECT_EQ(rec.at("group_id"), 101);
+  json::array log = sims_->requests(Vendor::iadvize);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].at("method"), "GET");
+  EXPECT_EQ(log[0].at("target"), "/api/2/operator?filters%5Bemail%5D=jane%40example.com&limit=100");
+  EXPECT_EQ(log[1].at("method"), "PUT");
+  EXPECT_EQ(log[1].at("target"), "/api/2/operator/7");
+  EXPECT_EQ(log[1].at("headers").at("X-API-Key"), "***");
+
+  // One field.
+  op.attributes["max_concurrent_chats"] = 5;
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << r->message;
+  EXPECT_EQ(record(7).at("chat_max_number"), 5);
+  EXPECT_EQ(last_request().at("body"), "chat_max_number=5");
+
+  // Clear: the first name and the languages clear; the group cannot (stays 101).
+  op.attributes.erase("given_name");
+  op.attributes.erase("languages");
+  op.attributes.erase("teams");
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << r->message;
+  rec = record(7);
+  EXPECT_EQ(rec.at("first_name"), "");
+  EXPECT_EQ(rec.at("language_list"), json::array());
+  EXPECT_EQ(rec.at("group_id"), 101);
+  EXPECT_EQ(last_request().at("body"), "first_name=&language_list=");
+
+  // Deactivation (deleted, default policy): channels off, forced offline, record kept.
+  op.deleted = true;
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << r->message;
+  rec = record(7);
+  EXPECT_EQ(rec.at("chat_enabled"), false);
+  EXPECT_EQ(rec.at("call_enabled"), false);
+  EXPECT_EQ(rec.at("video_enabled"), false);
+  EXPECT_EQ(rec.at("live").at("connected"), false);
+  EXPECT_EQ(last_request().at("target"), "/api/2/operator/7/live");
+  EXPECT_EQ(last_request().at("body"), "connected=0");
+}
+
+TEST_F(IAdvizeSimTest, CreateWhenMissingThenDelete) {
+  make_connector("create_missing: true\ndelete_policy: delete\n");
+  CanonicalOperator op = jane();
+  auto r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << r->message;
+  ASSERT_TRUE(r->vendor_id.has_value());
+  const std::int64_t id = std::stoll(*r->vendor_id);
+  json::object rec = record(id);
+  EXPECT_EQ(rec.at("email"), "jane@example.com");
+  EXPECT_EQ(rec.at("external_id"), "emp-1");
+  EXPECT_EQ(rec.at("group_id"), 101);
+  EXPECT_EQ(last_request().at("method"), "POST");
+  EXPECT_EQ(last_request().at("status"), 201);
+
+  op.deleted = true;
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << r->message;
+  EXPECT_TRUE(sims_->records(Vendor::iadvize).empty());
+  EXPECT_EQ(last_request().at("method"), "DELETE");
+}
+
+TEST_F(IAdvizeSimTest, UnmappedWithoutCreateIsPermanent) {
+  make_connector();
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
+  EXPECT_NE(r->message.find("unmapped"), std::string::npos) << r->message;
+  EXPECT_TRUE(sims_->records(Vendor::iadvize).empty());
+}
+
+TEST_F(IAdvizeSimTest, RefusalsArePermanentWithTheSimulatorsWords) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::iadvize, {{"id", 3}, {"email", "a@b.io"}}).ok());
+  make_connector();
+  // A value the mapping would never produce, to reach the simulator's own rule.
+  PushContext ctx;
+  ctx.operator_id = "emp-3";
+  ctx.vendor_id = "3";
+  ctx.changed = {{"language_admin", "it"}};
+  ctx.desired = ctx.changed;
+  PushResult r = run(ctx);
+  EXPECT_EQ(r.outcome, PushOutcome::permanent);
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.message, "language_admin must be de, en, es or fr");
+
+  ctx.vendor_id = "999";
+  r = run(ctx);
+  EXPECT_EQ(r.outcome, PushOutcome::permanent);
+  EXPECT_EQ(r.message, "Operator not found");
+
+  make_connector("", "wrong-key");
+  ctx.vendor_id = "3";
+  r = run(ctx);
+  EXPECT_EQ(r.outcome, PushOutcome::permanent);
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_EQ(r.message, "Invalid or missing API key (X-API-Key)");
+}
+
+TEST_F(IAdvizeSimTest, InjectedFaultsRetry) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::iadvize, {{"id", 3}, {"email", "a@b.io"}}).ok());
+  make_connector();
+  PushContext ctx;
+  ctx.operator_id = "emp-3";
+  ctx.vendor_id = "3";
+  ctx.changed = {{"chat_max_number", 2}};
+  ctx.desired = ctx.changed;
+
+  sims_->set_faults(Vendor::iadvize, {.error_rate = 1.0});
+  PushResult r = run(ctx);
+  EXPECT_EQ(r.outcome, PushOutcome::retry);
+  EXPECT_TRUE(r.vendor_failure);
+  EXPECT_EQ(r.message, "Injected server error");
+
+  sims_->set_faults(Vendor::iadvize, {.rate_429 = 1.0, .retry_after_s = 3});
+  r = run(ctx);
+  EXPECT_EQ(r.outcome, PushOutcome::retry);
+  EXPECT_EQ(r.retry_after, std::chrono::milliseconds(3000));
+
+  sims_->set_faults(Vendor::iadvize, {});
+  r = run(ctx);
+  EXPECT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  EXPECT_EQ(record(3).at("chat_max_number"), 2);
+}
+
+}  // namespace
+}  // namespace opsync
