@@ -1,0 +1,206 @@
+#include "commpeak/commpeak_connector.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "common/redact.h"
+#include "commpeak/commpeak_mapping.h"
+#include "framework/vendor_call.h"
+
+namespace opsync {
+
+namespace {
+
+std::optional<boost::json::object> parse_object(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.as_object());
+}
+
+PushResult permanent(std::string message) {
+  PushResult out;
+  out.outcome = PushOutcome::permanent;
+  out.message = std::move(message);
+  return out;
+}
+
+bool is_user_id(std::string_view id) {
+  return !id.empty() && id.size() <= 18 && id.front() != '0' &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// A value CommPeak shows as a string ("7") or a number (7), as text.
+std::optional<std::string> id_text(const boost::json::value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_string()) return std::string(v->as_string());
+  if (v->is_int64()) return std::to_string(v->as_int64());
+  if (v->is_uint64()) return std::to_string(v->as_uint64());
+  return std::nullopt;
+}
+
+// Fields whose clear ("") CommPeak would refuse: numbers, flags, enumerations.
+bool cannot_be_empty(std::string_view field) {
+  return field == "timezone_id" || field == "default_language" ||
+         field == "max_concurrent_sessions" || field == "is_active" || field == "use_webrtc";
+}
+
+}  // namespace
+
+std::string commpeak_error_message(unsigned status, std::string_view body) {
+  std::string words;
+  if (auto object = parse_object(body)) {
+    if (const auto* m = object->if_contains("message"); m != nullptr && m->is_string()) {
+      words = m->as_string();
+    } else if (const auto* e = object->if_contains("error"); e != nullptr && e->is_string()) {
+      words = e->as_string();
+    }
+    std::string details;
+    if (const auto* errors = object->if_contains("errors")) {
+      if (errors->is_object()) {
+        for (const auto& [field, problem] : errors->as_object()) {
+          details += (details.empty() ? "" : "; ") + std::string(field) + ": " +
+                     (problem.is_string() ? std::string(problem.as_string())
+                                          : boost::json::serialize(problem));
+        }
+      } else if (errors->is_array()) {
+        for (const auto& problem : errors->as_array()) {
+          details += (details.empty() ? "" : "; ") + (problem.is_string()
+                                                          ? std::string(problem.as_string())
+                                                          : boost::json::serialize(problem));
+        }
+      }
+    }
+    if (!details.empty())
+      words += (words.empty() ? "" : " (") + details + (words.empty() ? "" : ")");
+    if (words.empty()) words = redact_json_body(body.substr(0, 2048));
+  } else {
+    words = std::string(body.substr(0, 2048));
+  }
+  if (words.empty()) words = "no error message";
+  return "CommPeak " + std::to_string(status) + ": " + words;
+}
+
+CommPeakConnector::CommPeakConnector(std::string name, CommPeakSettings settings,
+                                     std::unique_ptr<HttpTransport> transport)
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      tables_(settings_.tables(name_)),
+      transport_(std::move(transport)),
+      auth_(settings_.username, settings_.password.reveal()) {}
+
+MapResult CommPeakConnector::map(const CanonicalOperator& op) const {
+  return map_commpeak_user(op, tables_);
+}
+
+boost::asio::awaitable<PushResult> CommPeakConnector::push(PushContext context) {
+  std::optional<std::string> learned;
+  std::string id;
+  if (context.vendor_id && !context.vendor_id->empty()) {
+    id = *context.vendor_id;
+    if (!is_user_id(id)) {
+      co_return permanent("CommPeak user id '" + id +
+                          "' is not a positive number (check external_ids." + name_ + ")");
+    }
+  } else {
+    PushResult found = co_await look_up(context);
+    if (found.outcome != PushOutcome::ok) co_return found;
+    id = *found.vendor_id;
+    learned = id;
+  }
+
+  boost::json::object body;
+  for (const auto& [key, value] : context.changed) {
+    // A cleared number or enumeration cannot be sent as "": CommPeak keeps its value.
+    if (value.is_string() && value.as_string().empty() && cannot_be_empty(key)) continue;
+    body[key] = value;
+  }
+  if (body.empty()) {
+    PushResult out;
+    out.vendor_id = learned;
+    co_return out;
+  }
+  PushResult out = co_await call("PUT", "/api/users/" + id, boost::json::serialize(body));
+  // The answer is the user with every value as a string: not comparable with the mapped
+  // fields, so the shadow takes what was sent (acknowledged stays empty).
+  if (out.outcome == PushOutcome::ok) out.vendor_id = learned;
+  co_return out;
+}
+
+boost::asio::awaitable<PushResult> CommPeakConnector::look_up(const PushContext& context) {
+  const auto* email = context.desired.if_contains("email");
+  if (email == nullptr || !email->is_string() || email->as_string().empty()) {
+    co_return permanent("unmapped: no CommPeak user id for operator '" + context.operator_id +
+                        "' and no e-mail to look it up by; provide external_ids." + name_);
+  }
+  HttpResult raw;
+  PushResult listed = co_await call("GET", "/api/users", {}, &raw);
+  if (listed.outcome != PushOutcome::ok) {
+    listed.message = "user lookup (GET /api/users): " + listed.message;
+    co_return listed;
+  }
+  auto answer = parse_object(raw.body);
+  const boost::json::value* users = answer ? answer->if_contains("users") : nullptr;
+  if (users == nullptr || !users->is_array()) {
+    PushResult out = std::move(listed);
+    out.outcome = PushOutcome::permanent;
+    out.message = "user lookup (GET /api/users): the answer has no 'users' list";
+    co_return out;
+  }
+  const std::string wanted = lower(email->as_string());
+  std::vector<std::string> matches;
+  for (const auto& user : users->as_array()) {
+    if (!user.is_object()) continue;
+    const auto* e = user.as_object().if_contains("email");
+    if (e == nullptr || !e->is_string() || lower(e->as_string()) != wanted) continue;
+    if (auto id = id_text(user.as_object().if_contains("id")); id && is_user_id(*id)) {
+      matches.push_back(*id);
+    }
+  }
+  if (matches.size() != 1) {
+    PushResult out = std::move(listed);
+    out.outcome = PushOutcome::permanent;
+    out.message = matches.empty()
+                      ? "unmapped: no CommPeak user has the e-mail of operator '" +
+                            context.operator_id + "' (CommPeak has no create call); provide " +
+                            "external_ids." + name_
+                      : "unmapped: " + std::to_string(matches.size()) +
+                            " CommPeak users have the e-mail of operator '" + context.operator_id +
+                            "'; provide external_ids." + name_;
+    co_return out;
+  }
+  listed.vendor_id = matches.front();
+  co_return listed;
+}
+
+boost::asio::awaitable<PushResult> CommPeakConnector::call(std::string method, std::string target,
+                                                           std::string body, HttpResult* raw) {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  request.headers.push_back({"Accept", "application/json"});
+  if (!body.empty()) request.headers.push_back({"Content-Type", "application/json"});
+  request.body = std::move(body);
+  HttpResult result = co_await send_with_auth(*transport_, auth_, request);
+  PushResult out = push_result_from_http(result, request, std::chrono::system_clock::now());
+  out.request = redact_request(request);
+  out.response_body = redact_json_body(result.body);
+  if (!result.error && !result.ok())
+    out.message = commpeak_error_message(result.status, result.body);
+  if (raw != nullptr) *raw = std::move(result);
+  co_return out;
+}
+
+}  // namespace opsync

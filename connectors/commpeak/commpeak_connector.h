@@ -1,0 +1,54 @@
+#pragma once
+// The CommPeak connector: HTTP Basic, `PUT /api/users/{id}` with the fields to update (partial).
+// No create and no delete exist: an unknown user is looked up by e-mail in `GET /api/users`
+// (unconfirmed), and a deleted operator is pushed with `is_active: 0`.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/auth.h"
+#include "common/http_transport.h"
+#include "commpeak/commpeak_settings.h"
+#include "framework/connector.h"
+#include "framework/mapping_tables.h"
+
+namespace opsync {
+
+class CommPeakConnector final : public Connector {
+ public:
+  /// `transport` sends to `settings.base_url` (an HttpClient, or a fake in tests). Throws
+  /// std::invalid_argument for unusable credentials (':' in the user, control characters).
+  CommPeakConnector(std::string name, CommPeakSettings settings,
+                    std::unique_ptr<HttpTransport> transport);
+
+  const std::string& name() const override { return name_; }
+  std::string_view type() const override { return "commpeak"; }
+  MapResult map(const CanonicalOperator& op) const override;
+  /// Strings are cleared with "". Fields that cannot be empty (timezone_id, default_language,
+  /// max_concurrent_sessions, flags) are not sent when cleared: CommPeak keeps its value.
+  ClearStyle clear_style() const override { return ClearStyle::empty_string; }
+  DeletePolicy delete_policy() const override { return DeletePolicy::deactivate; }
+  DeliveryLimits limits() const override { return settings_.limits(); }
+
+  boost::asio::awaitable<PushResult> push(PushContext context) override;
+
+ private:
+  /// The user id whose e-mail is `email` (case-insensitive), or a PushResult saying why not.
+  boost::asio::awaitable<PushResult> look_up(const PushContext& context);
+  boost::asio::awaitable<PushResult> call(std::string method, std::string target, std::string body,
+                                          HttpResult* raw = nullptr);
+
+  std::string name_;
+  CommPeakSettings settings_;
+  MappingTables tables_;
+  std::unique_ptr<HttpTransport> transport_;
+  BasicAuth auth_;
+};
+
+/// The vendor's words for a failed call. CommPeak documents no error body: `message` (with the
+/// field problems of `errors`), else `error`, else the body itself.
+std::string commpeak_error_message(unsigned status, std::string_view body);
+
+}  // namespace opsync

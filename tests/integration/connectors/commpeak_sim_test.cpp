@@ -1,0 +1,222 @@
+// The CommPeak connector against the in-process CommPeak simulator: lookup by e-mail, update
+// (first push, one field, clear, deactivation, delete) and the simulator's refusals (404, 401)
+// coming back permanent with its own words. Asserted on the simulator's records and request log.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "commpeak/commpeak_type.h"
+#include "framework/diff.h"
+#include "vendorsim/vendor_simulators.h"
+
+namespace opsync {
+namespace {
+
+namespace json = boost::json;
+using vendorsim::Vendor;
+
+class CommPeakSimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, vendorsim::Options{});
+    sim_thread_ = std::thread([this] { sim_io_.run(); });
+  }
+
+  void TearDown() override {
+    connector_.reset();
+    sims_->stop();
+    sim_thread_.join();
+    sims_.reset();
+  }
+
+  void make_connector(const std::string& password = "opsync-commpeak-password") {
+    ConnectorConfig config;
+    config.name = "commpeak_eu";
+    config.type = "commpeak";
+    config.file = "test.yaml";
+    config.settings = YAML::Load("type: commpeak\nbase_url: " + sims_->base_url(Vendor::commpeak) +
+                                 "\nusername: opsync\npassword: " + password +
+                                 "\ntime_zones: {Europe/Lisbon: 42}\n");
+    Diagnostics diagnostics;
+    commpeak_connector_type().check(config, diagnostics);
+    ASSERT_TRUE(diagnostics.empty());
+    connector_ = commpeak_connector_type().create(config, io_);
+  }
+
+  // The dispatcher's part: diff against the shadow, required fields, shadow and id update.
+  std::optional<PushResult> push(const CanonicalOperator& op) {
+    MapResult mapped = connector_->map(op);
+    EXPECT_TRUE(mapped.ok()) << mapped.error;
+    PushContext ctx;
+    ctx.operator_id = op.id;
+    ctx.vendor_id = vendor_id_;
+    ctx.desired = mapped.fields;
+    ctx.changed = diff_fields(mapped.fields, shadow_, connector_->clear_style());
+    add_required_fields(ctx.changed, ctx.desired, connector_->required_fields());
+    ctx.deleted = op.deleted;
+    if (ctx.changed.empty()) return std::nullopt;
+    std::optional<PushResult> result;
+    std::exception_ptr error;
+    io_.restart();
+    const json::object changed = ctx.changed;
+    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
+                          [&](std::exception_ptr e, PushResult r) {
+                            error = e;
+                            result = std::move(r);
+                          });
+    io_.run();
+    if (error) std::rethrow_exception(error);
+    if (result && result->outcome == PushOutcome::ok) {
+      shadow_ = merge_into_shadow(shadow_, result->acknowledged.value_or(changed), mapped.fields);
+      if (result->vendor_id) vendor_id_ = result->vendor_id;
+    }
+    return result;
+  }
+
+  json::object record(const std::string& id) const {
+    for (const auto& r : sims_->records(Vendor::commpeak)) {
+      if (r.as_object().at("id") == std::stoll(id)) return r.as_object();
+    }
+    ADD_FAILURE() << "no CommPeak record " << id;
+    return {};
+  }
+
+  static CanonicalOperator jane() {
+    CanonicalOperator op;
+    op.id = "emp-1";
+    op.attributes = {{"given_name", "Jane"},
+                     {"family_name", "Doe"},
+                     {"email", "jane@example.com"},
+                     {"active", true},
+                     {"sip_uri", "sip:jane@pbx.example.com"},
+                     {"timezone", "Europe/Lisbon"},
+                     {"locale", "pt-BR"},
+                     {"max_concurrent_chats", 3},
+                     {"channels", {{"voice", true}}}};
+    return op;
+  }
+
+  boost::asio::io_context sim_io_;
+  std::unique_ptr<vendorsim::VendorSimulators> sims_;
+  std::thread sim_thread_;
+  boost::asio::io_context io_;
+  std::unique_ptr<Connector> connector_;
+  std::optional<std::string> vendor_id_;
+  json::object shadow_;
+};
+
+TEST_F(CommPeakSimTest, LookUpThenUpdateClearDeactivateDelete) {
+  ASSERT_TRUE(
+      sims_->seed_record(Vendor::commpeak, {{"id", 3}, {"email", "other@example.com"}}).ok());
+  ASSERT_TRUE(
+      sims_->seed_record(Vendor::commpeak, {{"id", 5}, {"email", "Jane@Example.com"}}).ok());
+  make_connector();
+  CanonicalOperator op = jane();
+
+  auto r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(r->vendor_id, "5");
+  json::object rec = record("5");
+  EXPECT_EQ(rec.at("first_name"), "Jane");
+  EXPECT_EQ(rec.at("last_name"), "Doe");
+  EXPECT_EQ(rec.at("email"), "jane@example.com");
+  EXPECT_EQ(rec.at("is_active"), 1);
+  EXPECT_EQ(rec.at("sip_uri"), "sip:jane@pbx.example.com");
+  EXPECT_EQ(rec.at("timezone_id"), 42);
+  EXPECT_EQ(rec.at("default_language"), "pt_BR");
+  EXPECT_EQ(rec.at("max_concurrent_sessions"), "3");
+  EXPECT_EQ(rec.at("use_webrtc"), 1);
+
+  op.attributes["family_name"] = "Smith";
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("5").at("last_name"), "Smith");
+
+  op.attributes.erase("sip_uri");
+  op.attributes.erase("timezone");
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("5").at("sip_uri"), "");
+  EXPECT_EQ(record("5").at("timezone_id"), 42);  // CommPeak cannot clear it: kept
+
+  op.attributes["active"] = false;
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("5").at("is_active"), 0);
+
+  op.attributes["active"] = true;
+  ASSERT_TRUE(push(op));
+  EXPECT_EQ(record("5").at("is_active"), 1);
+  op.deleted = true;
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record("5").at("is_active"), 0);
+
+  const json::array log = sims_->requests(Vendor::commpeak);
+  ASSERT_EQ(log.size(), 7u);
+  EXPECT_EQ(log[0].as_object().at("method"), "GET");
+  EXPECT_EQ(log[0].as_object().at("target"), "/api/users");
+  for (std::size_t i = 1; i < log.size(); ++i) {
+    const json::object& e = log[i].as_object();
+    EXPECT_EQ(e.at("method"), "PUT");
+    EXPECT_EQ(e.at("target"), "/api/users/5");
+    EXPECT_EQ(e.at("status"), 200);
+    EXPECT_EQ(e.at("headers").as_object().at("Authorization"), "***");
+  }
+  EXPECT_EQ(log[2].as_object().at("json"), (json::object{{"last_name", "Smith"}}));
+  EXPECT_EQ(log[3].as_object().at("json"), (json::object{{"sip_uri", ""}}));
+}
+
+TEST_F(CommPeakSimTest, UnknownEmailIsUnmapped) {
+  ASSERT_TRUE(
+      sims_->seed_record(Vendor::commpeak, {{"id", 3}, {"email", "other@example.com"}}).ok());
+  make_connector();
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
+  EXPECT_NE(r->message.find("external_ids.commpeak_eu"), std::string::npos) << r->message;
+  EXPECT_EQ(sims_->requests(Vendor::commpeak).size(), 1u);
+}
+
+TEST_F(CommPeakSimTest, UnknownUserIsPermanentWithTheSimulatorsMessage) {
+  make_connector();
+  vendor_id_ = "999";
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
+  EXPECT_EQ(r->status, 404u);
+  EXPECT_EQ(r->message, "CommPeak 404: User not found");
+}
+
+TEST_F(CommPeakSimTest, WrongPasswordIsPermanentAfterOneRetry) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::commpeak, {{"id", 5}}).ok());
+  make_connector("wrong");
+  vendor_id_ = "5";
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
+  EXPECT_EQ(r->status, 401u);
+  EXPECT_EQ(r->message, "CommPeak 401: Unauthorized");
+  EXPECT_EQ(sims_->requests(Vendor::commpeak).size(), 2u);
+}
+
+TEST_F(CommPeakSimTest, InjectedThrottlingRetries) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::commpeak, {{"id", 5}}).ok());
+  make_connector();
+  vendor_id_ = "5";
+  sims_->set_faults(Vendor::commpeak, {.rate_429 = 1.0, .retry_after_s = 2});
+  auto r = push(jane());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, PushOutcome::retry);
+  EXPECT_EQ(r->retry_after, std::chrono::milliseconds(2000));
+}
+
+}  // namespace
+}  // namespace opsync
