@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (the `fuzz` preset: clang, ASan + UBSan) and runs each one for
+# SECONDS_PER_TARGET (default 60) on its corpus. Exits non-zero when the build fails or any target
+# finds a crash, a leak, a timeout or a sanitizer report, and prints where the input is.
+# CI runs `scripts/fuzz.sh 10`. See docs/fuzzing.md.
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+shift || true
+[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]" >&2; exit 2; }
+command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (scripts/setup.sh installs clang)" >&2; exit 1; }
+
+build=build/fuzz
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+
+if (($#)); then targets=("$@"); else mapfile -t targets <"$build/fuzz_targets.txt"; fi
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+failed=()
+for t in "${targets[@]}"; do
+  seeds="tests/fuzz/corpus/$t"          # committed seeds, read only
+  work="$build/corpus/$t"               # what the fuzzer finds is kept here, between runs
+  crashes="$build/crashes/$t"
+  mkdir -p "$work" "$crashes" "$seeds"
+  log="$build/logs/$t.log"
+  mkdir -p "$(dirname "$log")"
+  echo "fuzz: $t for ${seconds}s"
+  if "$build/tests/fuzz/$t" "$work" "$seeds" -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+      -artifact_prefix="$crashes/" </dev/null >"$log" 2>&1; then
+    grep -E "^stat::number_of_executed_units|^stat::new_units_added" "$log" | tr '\n' ' ' | sed 's/^/  /'
+    echo
+  else
+    failed+=("$t")
+    echo "fuzz: $t FAILED; log $log" >&2
+    grep -E "^==[0-9]+==ERROR|runtime error|SUMMARY|deadly signal|Test unit written to" "$log" >&2 || tail -20 "$log" >&2
+    for f in "$crashes"/*; do
+      [ -e "$f" ] && echo "  input: $f  (reproduce: $build/tests/fuzz/$t $f)" >&2
+    done
+  fi
+done
+
+if ((${#failed[@]})); then
+  echo "fuzz: findings in ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: ${#targets[@]} targets, ${seconds}s each, no findings"
