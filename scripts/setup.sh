@@ -9,7 +9,7 @@ packages=(
   librdkafka-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libsqlite3-dev sqlite3
   libssl-dev libsystemd-dev systemd
   libgtest-dev libgmock-dev
-  kcat python3 curl procps clang-format clang libclang-rt-14-dev
+  kcat python3 python3-confluent-kafka python3-requests curl procps clang-format clang libclang-rt-14-dev
   maven openjdk-17-jdk-headless
 )
 

@@ -23,8 +23,11 @@ bool icontains(std::string_view haystack, std::string_view needle) {
 bool is_secret_name(std::string_view name) {
   static constexpr std::array<std::string_view, 5> kExact = {"authorization", "proxy-authorization",
                                                              "cookie", "set-cookie", "x-api-key"};
-  static constexpr std::array<std::string_view, 8> kContains = {
-      "token", "secret", "password", "passwd", "apikey", "api-key", "api_key", "session"};
+  // Session identifiers are credentials; a plain "session" is not (CommPeak's
+  // max_concurrent_sessions is an ordinary field and must stay readable in dead letters).
+  static constexpr std::array<std::string_view, 12> kContains = {
+      "token",   "secret",    "password",   "passwd",     "apikey",     "api-key",
+      "api_key", "sessionid", "session_id", "session-id", "sessionkey", "session_key"};
   return std::any_of(kExact.begin(), kExact.end(),
                      [&](std::string_view e) { return iequals(name, e); }) ||
          std::any_of(kContains.begin(), kContains.end(),

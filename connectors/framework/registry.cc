@@ -64,14 +64,4 @@ std::vector<std::unique_ptr<Connector>> ConnectorRegistry::create_all(
   return out;
 }
 
-const ConnectorRegistry& builtin_connectors() {
-  // One line per vendor connector (next issue), e.g.
-  //   registry.add(glia::connector_type());
-  static const ConnectorRegistry registry = [] {
-    ConnectorRegistry r;
-    return r;
-  }();
-  return registry;
-}
-
 }  // namespace opsync

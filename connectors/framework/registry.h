@@ -46,7 +46,7 @@ class ConnectorRegistry {
   std::map<std::string, ConnectorType> types_;
 };
 
-/// The connector types this build knows. Empty until the vendor connectors land.
+/// The connector types this build knows (connectors/builtin/builtin_connectors.cc).
 const ConnectorRegistry& builtin_connectors();
 
 }  // namespace opsync

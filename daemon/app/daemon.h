@@ -41,6 +41,8 @@ class Daemon {
   void reload(Config next, std::function<void(const std::string& error)> done);
 
   bool ready() const;
+  /// The admin server's bound port (0 before start()).
+  unsigned short admin_port() const;
   const DaemonStats& stats() const;
   StateStore& store();
   const Config& config() const;
@@ -48,8 +50,9 @@ class Daemon {
   /// Called after every applied batch (for the demo's progress line and tests).
   void on_batch(std::function<void(const IngestResult&)> observer);
 
+  struct Impl;  ///< defined in daemon_impl.h (internal)
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,5 +1,7 @@
 #include "dispatch/dispatcher.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -239,6 +241,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     if (!plan.mapping_error.empty()) {
       ch.breaker.on_abandoned();
       ++ch.counters.mapping_errors;
+      spdlog::warn("event=push_unmappable connector={} operator={} error=\"{}\"", name, op,
+                   plan.mapping_error);
       DeadLetter letter = mapping_dead_letter(connector, op, plan.mapping_error);
       co_return dead_letter_and_complete(ch, op, entry->generation, letter);
     }
@@ -250,12 +254,14 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     ctx.desired = plan.desired;
     ctx.deleted = record->deleted;
     ctx.attempt = entry->attempts;
+    const auto started = SteadyClock::now();
     PushResult result = co_await connector.push(std::move(ctx));
     if (abandoned_) {
       ch.breaker.on_abandoned();
       co_return std::nullopt;
     }
     const auto now = SteadyClock::now();
+    if (options_.on_push) options_.on_push(name, result.outcome, now - started);
     if (result.vendor_failure) {
       ch.breaker.on_failure(now);
     } else {
@@ -269,6 +275,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     switch (result.outcome) {
       case PushOutcome::ok: {
         ++ch.counters.pushes_ok;
+        spdlog::debug("event=push_ok connector={} operator={} status={} fields={}", name, op,
+                      result.status, plan.changed.size());
         const std::int64_t now_ms = options_.now_ms();
         store_.begin();
         if (plan.remove) {
@@ -295,10 +303,15 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         delay = std::min(delay, ch.limits.backoff.max_delay);
         const std::int64_t due = options_.now_ms() + delay.count();
         store_.schedule_retry(name, op, entry->attempts + 1, due, retry_message(result));
+        spdlog::info(
+            "event=push_retry connector={} operator={} attempt={} delay_ms={} reason=\"{}\"", name,
+            op, entry->attempts + 1, delay.count(), retry_message(result));
         co_return due;
       }
       case PushOutcome::permanent: {
         ++ch.counters.pushes_permanent;
+        spdlog::warn("event=push_rejected connector={} operator={} status={} message=\"{}\"", name,
+                     op, result.status, result.message.substr(0, 512));
         DeadLetter letter = vendor_dead_letter(connector, op, result);
         co_return dead_letter_and_complete(ch, op, entry->generation, letter);
       }

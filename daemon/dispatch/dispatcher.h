@@ -53,6 +53,10 @@ class Dispatcher {
     std::uint64_t seed = 0x0b5eed;
     /// Called after a dead letter was committed to the store (wake the dead-letter publisher).
     std::function<void()> on_dead_letter;
+    /// Called after every vendor push with its outcome and duration (for metrics).
+    std::function<void(const std::string& connector, PushOutcome outcome,
+                       std::chrono::steady_clock::duration took)>
+        on_push;
   };
 
   /// `store` and every connector must outlive the Dispatcher and, if drain() timed out, the

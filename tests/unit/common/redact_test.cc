@@ -58,3 +58,17 @@ TEST(Redact, WholeRequest) {
 
 }  // namespace
 }  // namespace opsync
+
+namespace opsync {
+namespace {
+
+TEST(RedactNames, SessionIdentifiersAreSecretButSessionCountsAreNot) {
+  EXPECT_TRUE(is_secret_name("session_id"));
+  EXPECT_TRUE(is_secret_name("X-Session-Id"));
+  EXPECT_TRUE(is_secret_name("sessionKey"));
+  EXPECT_FALSE(is_secret_name("max_concurrent_sessions"));
+  EXPECT_FALSE(is_secret_name("sessions"));
+}
+
+}  // namespace
+}  // namespace opsync
