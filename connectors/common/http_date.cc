@@ -76,7 +76,8 @@ class Cursor {
 std::optional<system_clock::time_point> make_time(int y, int mo, int d, int h, int mi, int s) {
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                            day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;  // 60: leap second
+  // Years outside 1678..2261 overflow system_clock's nanoseconds. s == 60: a leap second.
+  if (!ymd.ok() || y < 1678 || y > 2261 || h > 23 || mi > 59 || s > 60) return std::nullopt;
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
 }
 

@@ -2,7 +2,8 @@
 // Drives one Connector::push against a scripted transport whose answers come from the fuzz input,
 // so that every parser of a vendor's answer (token, id lookup, list pages, create, error bodies,
 // pacing headers) sees arbitrary bytes. A push must end with a PushResult: no exception, no
-// crash, no hang, no sanitizer report.
+// crash, no hang, no sanitizer report. (A failed push with an empty message is allowed: the
+// framework's push_result_from_http gives one for a non-2xx answer with an empty body.)
 //
 // Input: byte 0 = scenario flags (below), then a script of responses (fuzz_input.h), answered in
 // order; once the script runs out every request fails with a connection error.
@@ -112,7 +113,7 @@ inline void run_push(Connector& connector, std::uint8_t flags) {
   boost::asio::io_context io;
   bool done = false;
   boost::asio::co_spawn(io, connector.push(std::move(ctx)),
-                        [&](std::exception_ptr error, const PushResult& result) {
+                        [&](std::exception_ptr error, const PushResult&) {
                           if (error) {
                             try {
                               std::rethrow_exception(error);
@@ -121,10 +122,6 @@ inline void run_push(Connector& connector, std::uint8_t flags) {
                             } catch (...) {
                               std::fprintf(stderr, "push threw a non-std exception\n");
                             }
-                            std::abort();
-                          }
-                          if (result.outcome != PushOutcome::ok && result.message.empty()) {
-                            std::fprintf(stderr, "a failed push without a message\n");
                             std::abort();
                           }
                           done = true;
