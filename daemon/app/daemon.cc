@@ -132,6 +132,29 @@ unsigned short Daemon::admin_port() const {
   return impl_->admin ? impl_->admin->port() : 0;
 }
 
+std::vector<ConnectorProgress> Daemon::connector_progress() const {
+  const auto& d = *impl_;
+  std::vector<ConnectorProgress> out;
+  for (const auto& c : d.connectors) {
+    ConnectorProgress p;
+    p.name = c->name();
+    p.type = std::string(c->type());
+    DispatchCounters k = d.dispatcher ? d.dispatcher->counters(c->name()) : DispatchCounters{};
+    if (auto it = d.metrics.retired.find(c->name()); it != d.metrics.retired.end()) {
+      k.pushes_ok += it->second.pushes_ok;
+      k.pushes_retry += it->second.pushes_retry;
+      k.pushes_permanent += it->second.pushes_permanent;
+      k.mapping_errors += it->second.mapping_errors;
+    }
+    p.pushes_ok = k.pushes_ok;
+    p.retries = k.pushes_retry;
+    p.rejected = k.pushes_permanent + k.mapping_errors;
+    p.backlog = k.backlog;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 bool Daemon::ready() const {
   const auto& d = *impl_;
   return d.store && d.consumer && d.consumer->subscribed() && d.consumer->assigned_partitions() > 0;

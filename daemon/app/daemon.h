@@ -5,6 +5,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "ingest/ingest_batch.h"
@@ -12,6 +14,16 @@
 namespace opsync {
 
 class StateStore;
+
+/// One connector's delivery totals since start (for the demo's progress line and tests).
+struct ConnectorProgress {
+  std::string name;
+  std::string type;
+  std::uint64_t pushes_ok = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t rejected = 0;  ///< vendor refusals and unmappable records (dead-lettered)
+  std::size_t backlog = 0;
+};
 
 /// Totals since start, for the progress line, metrics and tests.
 struct DaemonStats {
@@ -41,6 +53,7 @@ class Daemon {
   void reload(Config next, std::function<void(const std::string& error)> done);
 
   bool ready() const;
+  std::vector<ConnectorProgress> connector_progress() const;
   /// The admin server's bound port (0 before start()).
   unsigned short admin_port() const;
   const DaemonStats& stats() const;
