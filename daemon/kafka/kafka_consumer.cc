@@ -28,6 +28,7 @@ struct KafkaConsumer::Impl {
   bool is_subscribed = false;
   bool drain_posted = false;
   std::size_t assigned = 0;
+  bool ever_assigned = false;
   std::uint64_t batch_count = 0;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
@@ -41,7 +42,19 @@ struct KafkaConsumer::Impl {
   ~Impl() {
     *alive = false;
     if (queue) rd_kafka_queue_destroy(queue);
-    if (rk) rd_kafka_destroy(rk);
+    if (rk) {
+      if (ever_assigned) {
+        rd_kafka_destroy(rk);
+      } else {
+        // librdkafka before 2.3.0 (Debian bookworm ships 2.0.2) aborts in
+        // rd_kafka_sticky_assignor_state_destroy when a cooperative-sticky consumer that joined a
+        // group is destroyed before its first assignment (librdkafka issue 4312). The consumer
+        // was closed already; its handle is kept, reachable, until the process exits.
+        spdlog::debug("event=consumer_handle_kept reason=\"librdkafka 4312: never assigned\"");
+        static std::vector<rd_kafka_t*> kept;
+        kept.push_back(rk);
+      }
+    }
     if (wake_write_fd >= 0) ::close(wake_write_fd);
   }
 
@@ -75,6 +88,7 @@ struct KafkaConsumer::Impl {
         spdlog::error("event=assign_failed error=\"{}\"", rd_kafka_error_string(error));
         rd_kafka_error_destroy(error);
       } else {
+        ever_assigned = true;
         assigned = cooperative ? assigned + static_cast<std::size_t>(parts->cnt)
                                : static_cast<std::size_t>(parts->cnt);
       }

@@ -1,0 +1,214 @@
+// The real daemon as a service: its admin endpoints over its own state (readiness before and
+// after assignment, metrics, an operator's full view, resync reaching the vendor, status), and a
+// stop in the middle of a push (a push that completes within the drain is recorded; one cut off
+// by the deadline stays pending, never marked done).
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <boost/json/parse.hpp>
+#include <cstdlib>
+#include <thread>
+
+#include "app/daemon.h"
+#include "framework/registry.h"
+#include "kafka/mock_cluster.h"
+#include "store/state_store.h"
+#include "support/http_call.h"
+#include "support/temp_dir.h"
+#include "support/wait.h"
+#include "vendorsim/vendor_simulators.h"
+
+namespace opsync {
+namespace {
+
+namespace json = boost::json;
+using testing::http_call;
+using testing::run_until;
+using testing::TempDir;
+using vendorsim::Vendor;
+
+std::string created(const std::string& id, const std::string& event_id, int revision) {
+  return R"({"specversion":"1.0","id":")" + event_id +
+         R"(","source":"hr/test","type":"operator.created",)"
+         R"("data":{"operator_id":")" +
+         id + R"(","revision":)" + std::to_string(revision) +
+         R"(,"attributes":{"given_name":"Jane","family_name":"Doe","email":")" + id +
+         R"(@example.com","phone":"+15551234567","active":true}}})";
+}
+
+class DaemonService : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("TEST_IDC_KEY", "idc_opsyncsimfullaccess0000000000001", 1);
+    vendor_thread = std::thread([this] { vendor_io.run(); });
+  }
+  void TearDown() override {
+    if (daemon) {
+      bool done = false;
+      daemon->stop([&] { done = true; });
+      run_until(io, [&] { return done; });
+    }
+    sims.stop();
+    vendor_thread.join();
+  }
+
+  Config config(const std::string& drain = "10s") {
+    const std::string yaml =
+        "kafka:\n  brokers: [\"" + cluster.bootstraps() +
+        "\"]\n  topic: ops\n  group_id: svc-test\n  dead_letter_topic: ops.dlq\n"
+        "  properties:\n    log_level: \"3\"\n    topic.metadata.refresh.interval.ms: \"300\"\n"
+        "state:\n  directory: " +
+        dir.str() +
+        "\n"
+        "admin:\n  listen: 127.0.0.1:0\n"
+        "shutdown:\n  drain_timeout: " +
+        drain +
+        "\n"
+        "connectors:\n  identitycall:\n    type: identitycall\n    base_url: " +
+        sims.base_url(Vendor::identitycall) +
+        "/api/v1/public\n    api_key: ${TEST_IDC_KEY}\n    create_missing: true\n"
+        "    rate_per_second: 100\n";
+    return parse_config(yaml, "test", builtin_connectors().config_check());
+  }
+
+  void start(const Config& c) {
+    daemon = std::make_unique<Daemon>(io, c);
+    daemon->start();
+  }
+
+  std::size_t patches() {
+    std::size_t n = 0;
+    for (const auto& r : sims.requests(Vendor::identitycall)) {
+      n += r.as_object().at("method").as_string() == "PATCH";
+    }
+    return n;
+  }
+
+  MockKafkaCluster cluster{1};
+  TempDir dir;
+  boost::asio::io_context io;
+  boost::asio::io_context vendor_io;
+  vendorsim::VendorSimulators sims{vendor_io, vendorsim::Options{}};
+  std::thread vendor_thread;
+  std::unique_ptr<Daemon> daemon;
+};
+
+TEST_F(DaemonService, AdminEndpointsOverTheDaemonsState) {
+  cluster.create_topic("ops", 2);
+  cluster.create_topic("ops.dlq", 1);
+  // The broker is down: the daemon runs and is subscribed, but nothing can be assigned.
+  rd_kafka_mock_broker_set_down(cluster.handle(), 1);
+  start(config());
+  const auto port = daemon->admin_port();
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(http_call(io, port, "GET", "/healthz").status, 200u);
+  auto ready = http_call(io, port, "GET", "/readyz");
+  EXPECT_EQ(ready.status, 503u);
+  EXPECT_NE(ready.body.find("no partition"), std::string::npos) << ready.body;
+
+  rd_kafka_mock_broker_set_up(cluster.handle(), 1);
+  ASSERT_TRUE(run_until(
+      io, [&] { return daemon->ready(); }, std::chrono::seconds(30)));
+  EXPECT_EQ(http_call(io, port, "GET", "/readyz").status, 200u);
+
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] {
+    auto p = daemon->connector_progress();
+    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
+  }));
+  EXPECT_EQ(sims.records(Vendor::identitycall).size(), 1u);
+
+  auto metrics = http_call(io, port, "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200u);
+  EXPECT_NE(metrics.body.find("opsync_events_consumed_total 1"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find(R"(opsync_pushes_total{connector="identitycall",outcome="ok"} 1)"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("opsync_push_duration_seconds_bucket{connector=\"identitycall\""),
+            std::string::npos);
+
+  auto view = http_call(io, port, "GET", "/operators/emp-1");
+  ASSERT_EQ(view.status, 200u);
+  auto v = json::parse(view.body).as_object();
+  EXPECT_EQ(v.at("attributes").at("email"), "emp-1@example.com");
+  const auto& idc = v.at("connectors").at("identitycall").as_object();
+  EXPECT_TRUE(idc.at("shadow").is_object());
+  EXPECT_TRUE(idc.at("vendor_id").is_string());
+  EXPECT_TRUE(idc.at("pending").is_null());
+  EXPECT_EQ(http_call(io, port, "GET", "/operators/nobody").status, 404u);
+
+  // A resync sends the full mapped record again.
+  const auto before = patches();
+  auto resync = http_call(io, port, "POST", "/operators/emp-1/resync?connector=identitycall");
+  EXPECT_EQ(resync.status, 202u) << resync.body;
+  ASSERT_TRUE(run_until(io, [&] { return patches() == before + 1; }));
+  EXPECT_EQ(http_call(io, port, "POST", "/operators/emp-1/resync?connector=nope").status, 400u);
+
+  auto status = json::parse(http_call(io, port, "GET", "/status").body).as_object();
+  EXPECT_EQ(status.at("connectors").at("identitycall").at("breaker"), "closed");
+  EXPECT_EQ(status.at("events").at("consumed"), 1);
+}
+
+TEST_F(DaemonService, StopLetsAnInFlightPushFinishAndRecordsIt) {
+  cluster.create_topic("ops", 1);
+  cluster.create_topic("ops.dlq", 1);
+  sims.set_faults(Vendor::identitycall, {.latency_ms = 1500});
+  start(config("10s"));
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
+  producer.flush();
+  // The create request has reached the vendor and waits for its (slow) answer.
+  ASSERT_TRUE(run_until(io, [&] { return sims.records(Vendor::identitycall).size() == 1; }));
+  bool stopped = false;
+  daemon->stop([&] { stopped = true; });
+  ASSERT_TRUE(run_until(
+      io, [&] { return stopped; }, std::chrono::seconds(20)));
+  daemon.reset();
+  StateStore store(dir.str());
+  EXPECT_EQ(store.outbox_size("identitycall"), 0) << "the push finished during the drain";
+  EXPECT_TRUE(store.load_shadow("identitycall", "emp-1"));
+  EXPECT_TRUE(store.load_vendor_id("identitycall", "emp-1"));
+}
+
+TEST_F(DaemonService, StopPastTheDrainDeadlineLeavesThePushPending) {
+  cluster.create_topic("ops", 1);
+  cluster.create_topic("ops.dlq", 1);
+  start(config("300ms"));
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] {
+    auto p = daemon->connector_progress();
+    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
+  }));
+  // The vendor becomes slow; an update reaches it (it applies first, answers 4 s later).
+  sims.set_faults(Vendor::identitycall, {.latency_ms = 4000});
+  producer.produce(
+      "ops", "emp-1",
+      R"({"specversion":"1.0","id":"u1","source":"hr/test","type":"operator.updated",)"
+      R"("data":{"operator_id":"emp-1","revision":2,"attributes":{"email":"new@example.com"}}})");
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] {
+    auto r = sims.records(Vendor::identitycall);
+    return r.size() == 1 && r[0].as_object().at("email") == "new@example.com";
+  }));
+  bool stopped = false;
+  daemon->stop([&] { stopped = true; });
+  ASSERT_TRUE(run_until(
+      io, [&] { return stopped; }, std::chrono::seconds(20)));
+  daemon.reset();
+  StateStore store(dir.str());
+  auto pending = store.load_outbox_entry("identitycall", "emp-1");
+  ASSERT_TRUE(pending) << "an unacknowledged push is never marked done";
+  auto shadow = store.load_shadow("identitycall", "emp-1");
+  ASSERT_TRUE(shadow);
+  EXPECT_EQ(shadow->at("email"), "emp-1@example.com") << "the shadow holds what was acknowledged";
+  EXPECT_EQ(store.load_counters()["events_applied"], 2);
+}
+
+}  // namespace
+}  // namespace opsync
