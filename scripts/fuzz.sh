@@ -15,7 +15,9 @@ command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (scripts/setup.
 
 build=build/fuzz
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz
+# A target that does not build fails the run, but the others still run (-k 0).
+build_failed=0
+cmake --build --preset fuzz -- -k 0 || build_failed=1
 
 if (($#)); then targets=("$@"); else mapfile -t targets <"$build/fuzz_targets.txt"; fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
@@ -29,6 +31,11 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$crashes" "$seeds"
   log="$build/logs/$t.log"
   mkdir -p "$(dirname "$log")"
+  if [ ! -x "$build/tests/fuzz/$t" ]; then
+    failed+=("$t")
+    echo "fuzz: $t did not build" >&2
+    continue
+  fi
   echo "fuzz: $t for ${seconds}s"
   if "$build/tests/fuzz/$t" "$work" "$seeds" -max_total_time="$seconds" -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
@@ -45,8 +52,9 @@ for t in "${targets[@]}"; do
   fi
 done
 
-if ((${#failed[@]})); then
-  echo "fuzz: findings in ${failed[*]}" >&2
+if ((${#failed[@]} || build_failed)); then
+  ((build_failed)) && echo "fuzz: the build failed (see above)" >&2
+  ((${#failed[@]})) && echo "fuzz: failed: ${failed[*]}" >&2
   exit 1
 fi
 echo "fuzz: ${#targets[@]} targets, ${seconds}s each, no findings"
