@@ -44,6 +44,10 @@ PushResult push_result_from_http(const HttpResult& result, const HttpRequest& re
     out.message = result.error.message();
   } else if (!result.ok()) {
     out.message = result.body.substr(0, kMaxMessage);
+    // An empty body still leaves a reason in logs and dead letters (found by fuzzing).
+    if (out.message.find_first_not_of(" \t\r\n") == std::string::npos) {
+      out.message = "HTTP " + std::to_string(result.status) + " with an empty body";
+    }
   }
   out.vendor_failure = result.error || result.status == 0 || result.status >= 500;
   if (!result.error) {

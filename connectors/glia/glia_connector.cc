@@ -94,8 +94,10 @@ std::string glia_error_message(unsigned status, std::string_view body) {
   if (const json::value* errors = o->if_contains("errors"); errors && errors->is_object()) {
     std::string details;
     for (const auto& [field, messages] : errors->as_object()) {
+      // A named copy: lambdas may not capture structured bindings before C++20 (clang < 16).
+      const std::string_view name = field;
       auto add = [&](const json::value& m) {
-        details += (details.empty() ? "" : "; ") + std::string(field) + " " +
+        details += (details.empty() ? "" : "; ") + std::string(name) + " " +
                    (m.is_string() ? std::string(m.as_string()) : json::serialize(m));
       };
       if (messages.is_array()) {

@@ -288,3 +288,22 @@ TEST(ConfigErrors, RetentionMustBeWholeHoursAndInRange) {
 
 }  // namespace
 }  // namespace opsync
+
+namespace opsync {
+namespace {
+
+// Found by fuzzing: yaml-cpp 0.7 creates nodes without end on a NUL byte.
+TEST(ConfigControlCharacters, AreRefusedWithTheirPosition) {
+  const std::string yaml = std::string("kafka:\n  topic: a\0,", 19);
+  try {
+    (void)parse_config(yaml, "nul.yaml");
+    FAIL() << "accepted a NUL byte";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].line, 2);
+    EXPECT_NE(e.diagnostics()[0].message.find("control character 0x00"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace opsync
