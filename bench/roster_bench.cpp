@@ -126,7 +126,10 @@ Startup start_to_ready(const std::string& dir, const std::string& brokers,
   KafkaOptions ko;
   ko.brokers = brokers;
   ko.topic = "operators";
-  ko.group_id = "roster-bench";
+  // A fresh group per start: re-joining the previous start's group would wait for its session
+  // to time out on the mock cluster (about 40 s), which is not what a restart measures here.
+  static int starts = 0;
+  ko.group_id = "roster-bench-" + std::to_string(++starts);
   ko.dead_letter_topic = "operators.dlq";
   KafkaConsumer consumer(
       io, ko, [&](std::vector<ConsumedMessage>& batch) { ingest.apply(batch, wall_us() / 1000); },
