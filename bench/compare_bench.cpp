@@ -314,10 +314,19 @@ int main(int argc, char** argv) {
   std::random_device rd;
   const auto tmp = std::filesystem::temp_directory_path();
   int dirs = 0;
+  std::vector<std::filesystem::path> state_dirs;  // removed at the end
+  struct RemoveDirs {
+    std::vector<std::filesystem::path>& dirs;
+    ~RemoveDirs() {
+      std::error_code ec;
+      for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+    }
+  } remove_dirs{state_dirs};
   auto opsync_args = [&] {
     const auto dir =
         tmp / ("opsync-compare-" + std::to_string(rd()) + "-" + std::to_string(++dirs));
     std::filesystem::create_directories(dir);
+    state_dirs.push_back(dir);
     return std::vector<std::string>{self,
                                     "--opsync-child",
                                     "--brokers",
