@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +58,34 @@ Loaded parse(std::string_view yaml, const std::string& file,
       column = 1;
     } else {
       ++column;
+    }
+  }
+  // yaml-cpp 0.7 also loops for ever when a document's first significant character is ','
+  // (found by fuzzing): at the start of the file or after a `---` line, past blank and comment
+  // lines. No valid configuration starts that way.
+  {
+    bool at_document_start = true;
+    int ln = 0;
+    std::size_t pos = 0;
+    while (pos <= yaml.size()) {
+      const std::size_t end = std::min(yaml.find('\n', pos), yaml.size());
+      std::string_view text = yaml.substr(pos, end - pos);
+      ++ln;
+      std::size_t first = text.find_first_not_of(" \t\r");
+      if (text.substr(0, 3) == "---") {
+        at_document_start = true;
+        first = text.find_first_not_of(" \t\r", 3);
+      }
+      if (at_document_start && first != std::string_view::npos && text[first] != '#') {
+        if (text[first] == ',') {
+          diagnostics.add(ConfigDiagnostic{
+              file, ln, static_cast<int>(first) + 1, {}, "a YAML document cannot begin with ','"});
+          out.diagnostics = diagnostics.take();
+          return out;
+        }
+        at_document_start = false;
+      }
+      pos = end + 1;
     }
   }
   std::vector<YAML::Node> documents;

@@ -278,7 +278,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         spdlog::debug("event=push_ok connector={} operator={} status={} fields={}", name, op,
                       result.status, plan.changed.size());
         const std::int64_t now_ms = options_.now_ms();
-        store_.begin();
+        store_.begin(Durability::relaxed);
         if (plan.remove) {
           store_.delete_shadow(name, op);
         } else {
@@ -302,7 +302,9 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         if (result.retry_after) delay = std::max(delay, *result.retry_after);
         delay = std::min(delay, ch.limits.backoff.max_delay);
         const std::int64_t due = options_.now_ms() + delay.count();
+        store_.begin(Durability::relaxed);
         store_.schedule_retry(name, op, entry->attempts + 1, due, retry_message(result));
+        store_.commit();
         spdlog::info(
             "event=push_retry connector={} operator={} attempt={} delay_ms={} reason=\"{}\"", name,
             op, entry->attempts + 1, delay.count(), retry_message(result));
@@ -328,7 +330,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   std::optional<std::int64_t> complete(Channel& ch, const std::string& op,
                                        std::int64_t generation) {
     const std::int64_t now_ms = options_.now_ms();
-    store_.begin();
+    store_.begin(Durability::relaxed);
     const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
     store_.commit();
     return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
@@ -338,7 +340,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
                                                        std::int64_t generation,
                                                        const DeadLetter& letter) {
     const std::int64_t now_ms = options_.now_ms();
-    store_.begin();
+    store_.begin(Durability::relaxed);
     store_.enqueue_dead_letter(letter, now_ms);
     const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
     store_.commit();

@@ -75,7 +75,7 @@ struct DeadLetterPublisher::Impl {
   // Removes acknowledged rows; sends the next rows once nothing is in flight.
   void settle() {
     if (!delivered.empty()) {
-      store.begin();
+      store.begin(Durability::relaxed);
       try {
         for (auto seq : delivered) store.delete_dead_letter(seq);
         store.commit();
@@ -181,7 +181,7 @@ void DeadLetterPublisher::flush(std::chrono::milliseconds timeout) {
   d.had_failure = false;
   d.in_flight = d.in_flight > 0 ? d.in_flight : 0;
   if (!d.delivered.empty()) {
-    d.store.begin();
+    d.store.begin(Durability::relaxed);
     for (auto seq : d.delivered) d.store.delete_dead_letter(seq);
     d.store.commit();
     d.published_total += static_cast<std::int64_t>(d.delivered.size());

@@ -151,9 +151,9 @@ struct StateStore::Statements {
             "deleted = excluded.deleted, attributes = excluded.attributes, "
             "updated_ms = excluded.updated_ms")),
         count_operators(db.prepare("SELECT count(*) FROM operators")),
-        mark_event(db.prepare(
-            "INSERT OR IGNORE INTO processed_events (h, source, event_id, seen_ms) "
-            "VALUES (?1, ?2, ?3, ?4)")),
+        mark_event(
+            db.prepare("INSERT OR IGNORE INTO processed_events (h, source, event_id, seen_ms) "
+                       "VALUES (?1, ?2, ?3, ?4)")),
         find_event(db.prepare("SELECT source, event_id FROM processed_events WHERE h = ?1")),
         prune_events(db.prepare(
             "DELETE FROM processed_events WHERE h IN (SELECT h FROM processed_events WHERE h >= ?1 "
@@ -209,8 +209,8 @@ StateStore::StateStore(const std::string& directory, StoreOptions options) {
   path_ = (std::filesystem::path(directory) / "opsync.db").string();
   db_ = std::make_unique<sqlite::Connection>(path_);
   db_->exec("PRAGMA journal_mode = WAL");
-  const std::string sync = options.synchronous == "NORMAL" ? "NORMAL" : "FULL";
-  db_->exec("PRAGMA synchronous = " + sync);
+  full_sync_ = options.synchronous == "NORMAL" ? "NORMAL" : "FULL";
+  db_->exec("PRAGMA synchronous = " + full_sync_);
   db_->exec("PRAGMA foreign_keys = ON");
   db_->exec("PRAGMA cache_size = -65536");  // 64 MiB page cache
   // Checkpoint every ~32 MiB of WAL instead of 4 MiB: pages rewritten by consecutive batches are
@@ -260,7 +260,14 @@ void StateStore::migrate() {
   }
 }
 
-void StateStore::begin() {
+void StateStore::begin(Durability durability) {
+  if (durability != current_) {
+    // In WAL mode a NORMAL commit is not fsynced; the next FULL commit syncs the WAL, and with it
+    // everything committed before, so the levels may alternate freely.
+    db_->exec(std::string("PRAGMA synchronous = ") +
+              (durability == Durability::full ? full_sync_ : std::string("NORMAL")));
+    current_ = durability;
+  }
   st_->begin.run();
   in_tx_ = true;
 }

@@ -50,6 +50,17 @@ struct DeadLetter {
   std::vector<MessageHeader> headers;
 };
 
+/// How a transaction's commit survives failures.
+enum class Durability {
+  /// Survives power loss (synchronous=FULL unless StoreOptions says otherwise): canonical
+  /// changes, dead letters of invalid events and consumer offsets.
+  full,
+  /// Survives a process crash, not power loss (synchronous=NORMAL): bookkeeping whose loss only
+  /// repeats work, such as a push's completion (the push is sent again, harmlessly, since it
+  /// carries desired values) or a published dead letter's deletion. Saves an fsync per push.
+  relaxed,
+};
+
 struct StoreOptions {
   /// "FULL" survives power loss; "NORMAL" survives process crashes only (faster).
   std::string synchronous = "FULL";
@@ -67,8 +78,8 @@ class StateStore {
 
   const std::string& path() const { return path_; }
 
-  // Transactions: not nested. commit() makes everything since begin() durable.
-  void begin();
+  // Transactions: not nested. commit() makes everything since begin() durable to `durability`.
+  void begin(Durability durability = Durability::full);
   void commit();
   void rollback();
   bool in_transaction() const { return in_tx_; }
@@ -138,6 +149,8 @@ class StateStore {
   std::unique_ptr<sqlite::Connection> db_;
   std::unique_ptr<Statements> st_;
   bool in_tx_ = false;
+  std::string full_sync_;  ///< the synchronous level of Durability::full
+  Durability current_ = Durability::full;
 };
 
 }  // namespace opsync

@@ -37,6 +37,7 @@ class IngestTest : public ::testing::Test {
     c.kafka.properties["log_level"] = "3";
     c.kafka.max_message_bytes = 4096;
     c.state.directory = dir.str();
+    c.admin.listen = "127.0.0.1:0";
     daemon = std::make_unique<Daemon>(io, c);
     daemon->start();
     producer = std::make_unique<SimpleProducer>(cluster.bootstraps());

@@ -307,3 +307,22 @@ TEST(ConfigControlCharacters, AreRefusedWithTheirPosition) {
 
 }  // namespace
 }  // namespace opsync
+
+namespace opsync {
+namespace {
+
+// Found by fuzzing: yaml-cpp 0.7 loops for ever on a document that begins with ','.
+TEST(ConfigLeadingComma, IsRefusedInsteadOfHanging) {
+  for (const char* yaml : {",", "# comment\n\n  ,x", "---\n,", "a: 1\n---\n  ,"}) {
+    try {
+      (void)parse_config(yaml, "comma.yaml");
+      FAIL() << "accepted: " << yaml;
+    } catch (const ConfigError& e) {
+      ASSERT_EQ(e.diagnostics().size(), 1u) << yaml;
+      EXPECT_NE(e.diagnostics()[0].message.find("cannot begin with ','"), std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace opsync
