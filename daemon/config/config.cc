@@ -60,32 +60,47 @@ Loaded parse(std::string_view yaml, const std::string& file,
       ++column;
     }
   }
-  // yaml-cpp 0.7 also loops for ever when a document's first significant character is ','
-  // (found by fuzzing): at the start of the file or after a `---` line, past blank and comment
-  // lines. No valid configuration starts that way.
+  // yaml-cpp 0.7 also loops for ever on a line that begins with ',' outside a flow collection
+  // ([...] or {...}), e.g. at the start of a document (found by fuzzing). Such a line is never
+  // valid YAML, so it is refused here with its position.
   {
-    bool at_document_start = true;
-    int ln = 0;
-    std::size_t pos = 0;
-    while (pos <= yaml.size()) {
-      const std::size_t end = std::min(yaml.find('\n', pos), yaml.size());
-      std::string_view text = yaml.substr(pos, end - pos);
-      ++ln;
-      std::size_t first = text.find_first_not_of(" \t\r");
-      if (text.substr(0, 3) == "---") {
-        at_document_start = true;
-        first = text.find_first_not_of(" \t\r", 3);
+    int depth = 0, ln = 1, col = 1;
+    bool line_start = true, in_comment = false;
+    char quote = 0;
+    char prev = '\n';
+    for (char c : yaml) {
+      if (c == '\n') {
+        ++ln;
+        col = 1;
+        line_start = true;
+        in_comment = false;
+        prev = c;
+        continue;
       }
-      if (at_document_start && first != std::string_view::npos && text[first] != '#') {
-        if (text[first] == ',') {
-          diagnostics.add(ConfigDiagnostic{
-              file, ln, static_cast<int>(first) + 1, {}, "a YAML document cannot begin with ','"});
-          out.diagnostics = diagnostics.take();
-          return out;
+      if (!in_comment && !quote) {
+        if (line_start && c != ' ' && c != '\t' && c != '\r') {
+          line_start = false;
+          if (c == ',' && depth <= 0) {
+            diagnostics.add(ConfigDiagnostic{
+                file, ln, col, {}, "a line cannot begin with ',' outside [...] or {...}"});
+            out.diagnostics = diagnostics.take();
+            return out;
+          }
         }
-        at_document_start = false;
+        if (c == '#' && (prev == ' ' || prev == '\t' || prev == '\n' || col == 1)) {
+          in_comment = true;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '[' || c == '{') {
+          ++depth;
+        } else if (c == ']' || c == '}') {
+          --depth;
+        }
+      } else if (quote && c == quote) {
+        quote = 0;
       }
-      pos = end + 1;
+      prev = c;
+      ++col;
     }
   }
   std::vector<YAML::Node> documents;

@@ -105,6 +105,12 @@ TEST(RealKafka, BrokerStoppedAndRestartedMidStream) {
       wait_consumed(db, static_cast<std::int64_t>(messages.size()), std::chrono::seconds(120)))
       << "consumed " << consumed_offsets(db) << " (" << during_outage
       << " when the broker stopped)";
+  // The dead-letter producer reconnects after the outage; its rows wait in the store meanwhile.
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (testing::dead_letter_backlog(db) != 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(testing::dead_letter_backlog(db), 0) << "dead letters still waiting after 60 s";
   daemon.signal(SIGTERM);
   int status = -1;
   ASSERT_TRUE(daemon.wait_for(std::chrono::seconds(30), status));

@@ -56,6 +56,17 @@ inline std::int64_t consumed_offsets(const std::string& db_path) {
   }
 }
 
+/// Dead letters stored but not yet acknowledged by the broker (-1 if the store is unreadable).
+inline std::int64_t dead_letter_backlog(const std::string& db_path) {
+  try {
+    sqlite::Connection db(db_path);
+    auto s = db.prepare("SELECT count(*) FROM dead_letters");
+    return s.step() ? s.column_int(0) : 0;
+  } catch (const sqlite::SqliteError&) {
+    return -1;
+  }
+}
+
 inline constexpr const char* kEventCounters[] = {"events_consumed",  "events_applied",
                                                  "events_unchanged", "events_stale",
                                                  "events_duplicate", "events_invalid"};

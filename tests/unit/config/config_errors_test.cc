@@ -313,7 +313,8 @@ namespace {
 
 // Found by fuzzing: yaml-cpp 0.7 loops for ever on a document that begins with ','.
 TEST(ConfigLeadingComma, IsRefusedInsteadOfHanging) {
-  for (const char* yaml : {",", "# comment\n\n  ,x", "---\n,", "a: 1\n---\n  ,"}) {
+  for (const char* yaml :
+       {",", "# comment\n\n  ,x", "---\n,", "a: 1\n---\n  ,", "a:\n  b: 1\n ,  # c\n"}) {
     try {
       (void)parse_config(yaml, "comma.yaml");
       FAIL() << "accepted: " << yaml;
@@ -322,6 +323,12 @@ TEST(ConfigLeadingComma, IsRefusedInsteadOfHanging) {
       EXPECT_NE(e.diagnostics()[0].message.find("cannot begin with ','"), std::string::npos);
     }
   }
+  // Inside a flow collection a leading ',' is ordinary YAML.
+  Config c = parse_config(
+      "kafka:\n  brokers: [a:9092\n    , b:9092]\n  topic: t\n  group_id: g\n"
+      "  dead_letter_topic: d\nstate:\n  directory: /tmp/x\n",
+      "flow.yaml");
+  EXPECT_EQ(c.kafka.brokers.size(), 2u);
 }
 
 }  // namespace
