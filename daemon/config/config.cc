@@ -68,34 +68,57 @@ Loaded parse(std::string_view yaml, const std::string& file,
     bool line_start = true, in_comment = false;
     char quote = 0;
     char prev = '\n';
+    // The last non-blank character: '[' and '{' open a flow collection only where a value or an
+    // entry begins (line start, or after ':', '-', ',', '[' or '{'), not inside `${VAR}`.
+    char last = '\n';
+    bool in_property = false;  // inside an anchor (&a), tag (!t) or alias (*a)
     for (char c : yaml) {
       if (c == '\n') {
         ++ln;
         col = 1;
         line_start = true;
         in_comment = false;
+        in_property = false;
         prev = c;
+        if (depth <= 0) last = c;
         continue;
       }
       if (!in_comment && !quote) {
-        if (line_start && c != ' ' && c != '\t' && c != '\r') {
-          line_start = false;
-          if (c == ',' && depth <= 0) {
-            diagnostics.add(ConfigDiagnostic{
-                file, ln, col, {}, "a line cannot begin with ',' outside [...] or {...}"});
-            out.diagnostics = diagnostics.take();
-            return out;
+        if (line_start && c != ' ' && c != '\t' && c != '\r') line_start = false;
+        // A ',' that begins a token at block level: after blanks, a line start, ':', '-' or '?',
+        // or right after an anchor, tag or alias (whose names end at ','). Never valid there.
+        if (c == ',' && depth <= 0 &&
+            (prev == ' ' || prev == '\t' || last == '\n' || last == ':' || last == '-' ||
+             last == '?' || in_property)) {
+          diagnostics.add(ConfigDiagnostic{
+              file,
+              ln,
+              col,
+              {},
+              "',' cannot begin a value outside [...] or {...} (quote the value if it holds one)"});
+          out.diagnostics = diagnostics.take();
+          return out;
+        }
+        if (c == '&' || c == '!' || c == '*') {
+          if (prev == ' ' || prev == '\t' || prev == '\n' || last == ':' || last == '-' ||
+              last == '\n') {
+            in_property = true;
           }
+        } else if (c == ' ' || c == '\t') {
+          in_property = false;
         }
         if (c == '#' && (prev == ' ' || prev == '\t' || prev == '\n' || col == 1)) {
           in_comment = true;
-        } else if (c == '"' || c == '\'') {
+        } else if ((c == '"' || c == '\'') && !in_property) {  // `&"` is part of an anchor name
           quote = c;
-        } else if (c == '[' || c == '{') {
+        } else if ((c == '[' || c == '{') &&
+                   (last == '\n' || last == ':' || last == '-' || last == ',' || last == '[' ||
+                    last == '{' || depth > 0)) {
           ++depth;
-        } else if (c == ']' || c == '}') {
+        } else if ((c == ']' || c == '}') && depth > 0) {
           --depth;
         }
+        if (c != ' ' && c != '\t' && c != '\r') last = c;
       } else if (quote && c == quote) {
         quote = 0;
       }

@@ -314,13 +314,15 @@ namespace {
 // Found by fuzzing: yaml-cpp 0.7 loops for ever on a document that begins with ','.
 TEST(ConfigLeadingComma, IsRefusedInsteadOfHanging) {
   for (const char* yaml :
-       {",", "# comment\n\n  ,x", "---\n,", "a: 1\n---\n  ,", "a:\n  b: 1\n ,  # c\n"}) {
+       {",", "# comment\n\n  ,x", "---\n,", "a: 1\n---\n  ,", "a:\n  b: 1\n ,  # c\n",
+        "#:\n  a :t b: ${F#\n,c An # i}", "&t,", "a: ,x", "- ,", "&a\xc5 ,", "&\","}) {
     try {
       (void)parse_config(yaml, "comma.yaml");
       FAIL() << "accepted: " << yaml;
     } catch (const ConfigError& e) {
       ASSERT_EQ(e.diagnostics().size(), 1u) << yaml;
-      EXPECT_NE(e.diagnostics()[0].message.find("cannot begin with ','"), std::string::npos);
+      EXPECT_NE(e.diagnostics()[0].message.find("',' cannot begin a value"), std::string::npos)
+          << yaml << " -> " << e.diagnostics()[0].to_string();
     }
   }
   // Inside a flow collection a leading ',' is ordinary YAML.
