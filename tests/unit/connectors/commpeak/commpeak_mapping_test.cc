@@ -7,7 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "commpeak/commpeak_settings.h"
-#include "recording_transport.h"
+#include "support/recording_transport.h"
 
 namespace opsync {
 namespace {

@@ -9,7 +9,7 @@
 #include "common/auth.h"
 #include "commpeak/commpeak_connector.h"
 #include "framework/diff.h"
-#include "recording_transport.h"
+#include "support/recording_transport.h"
 
 namespace opsync {
 namespace {

@@ -8,7 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <filesystem>
 
-#include "fake_transport.h"
+#include "support/fake_transport.h"
 
 namespace opsync {
 namespace {

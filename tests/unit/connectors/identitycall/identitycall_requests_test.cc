@@ -6,9 +6,9 @@
 #include <boost/json/parse.hpp>
 #include <memory>
 
-#include "fake_transport.h"
 #include "framework/diff.h"
 #include "identitycall/identitycall_connector.h"
+#include "support/fake_transport.h"
 
 namespace opsync {
 namespace {

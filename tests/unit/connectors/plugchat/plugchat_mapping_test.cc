@@ -6,7 +6,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "recording_transport.h"
+#include "support/recording_transport.h"
 
 namespace opsync {
 namespace {

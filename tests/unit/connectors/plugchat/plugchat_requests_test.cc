@@ -8,7 +8,7 @@
 
 #include "framework/diff.h"
 #include "plugchat/plugchat_connector.h"
-#include "recording_transport.h"
+#include "support/recording_transport.h"
 
 namespace opsync {
 namespace {
