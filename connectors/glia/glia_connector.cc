@@ -72,11 +72,6 @@ std::chrono::seconds refresh_ahead(std::chrono::seconds lifetime) {
 
 }  // namespace
 
-struct GliaConnector::Lookup {
-  std::optional<std::string> id;
-  std::optional<PushResult> failure;
-};
-
 std::string glia_error_message(unsigned status, std::string_view body) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(body, ec);
@@ -117,7 +112,10 @@ GliaConnector::GliaConnector(std::string name, GliaSettings settings,
     : name_(std::move(name)),
       settings_(std::move(settings)),
       mapping_(GliaMapping::from_settings(name_, settings_)),
-      transport_(std::move(transport)) {
+      transport_(std::move(transport)),
+      directory_(
+          {.vendor = "Glia"},
+          [this](VendorDirectory::Sink sink) { return walk_operators(std::move(sink)); }, clock) {
   if (!transport_) throw std::invalid_argument("glia connector: no transport");
   TokenExchange::Options options;
   options.api_key_id = settings_.api_key_id.reveal();
@@ -153,12 +151,13 @@ PushResult GliaConnector::finish(const HttpResult& result, const HttpRequest& re
   return r;
 }
 
-asio::awaitable<GliaConnector::Lookup> GliaConnector::find_by_email(std::string_view email) {
+asio::awaitable<std::optional<PushResult>> GliaConnector::walk_operators(
+    VendorDirectory::Sink sink) {
   for (int page = 1; page <= kMaxPages; ++page) {
     HttpRequest request = glia_request(
         "GET", "/operators?include_disabled=true&page=" + std::to_string(page), nullptr);
     HttpResult result = co_await call(request);
-    if (!result.ok()) co_return Lookup{std::nullopt, finish(result, request)};
+    if (!result.ok()) co_return finish(result, request);
     boost::system::error_code ec;
     const json::value body = json::parse(result.body, ec);
     const json::object* o = ec ? nullptr : body.if_object();
@@ -167,21 +166,19 @@ asio::awaitable<GliaConnector::Lookup> GliaConnector::find_by_email(std::string_
       PushResult bad = finish(result, request);
       bad.outcome = PushOutcome::permanent;
       bad.message = "Glia operator list: the answer has no \"operators\" array";
-      co_return Lookup{std::nullopt, std::move(bad)};
+      co_return bad;
     }
     for (const json::value& op : operators->as_array()) {
       const json::object* fields = op.if_object();
       if (fields == nullptr) continue;
       const json::value* e = fields->if_contains("email");
       const json::value* id = fields->if_contains("id");
-      if (e && e->is_string() && iequals(e->as_string(), email) && id && id->is_string()) {
-        co_return Lookup{std::string(id->as_string()), std::nullopt};
-      }
+      if (e && e->is_string() && id && id->is_string()) sink(e->as_string(), id->as_string());
     }
     const json::value* next = o->if_contains("next_page");
     if (next == nullptr || next->is_null()) break;
   }
-  co_return Lookup{};
+  co_return std::nullopt;
 }
 
 asio::awaitable<PushResult> GliaConnector::create(const PushContext& context) {
@@ -238,28 +235,18 @@ asio::awaitable<PushResult> GliaConnector::push(PushContext context) {
   if (context.vendor_id) {
     id = *context.vendor_id;
   } else {
-    const json::value* email = context.desired.if_contains("email");
-    if (email && email->is_string()) {
-      Lookup found = co_await find_by_email(email->as_string());
-      if (found.failure) co_return std::move(*found.failure);
-      if (found.id && !is_path_id(*found.id)) {
-        co_return permanent("Glia returned '" + *found.id + "', which is not an operator id");
-      }
-      if (found.id) learned = id = *found.id;
+    std::optional<std::string> email;
+    if (const json::value* e = context.desired.if_contains("email"); e && e->is_string()) {
+      email = std::string(e->as_string());
     }
-    if (!learned) {
-      if (context.deleted) {
-        PushResult nothing;  // nothing at Glia to deactivate
-        nothing.message = "operator " + context.operator_id + " is not in Glia";
-        co_return nothing;
-      }
-      if (!settings_.create_missing) {
-        co_return permanent("operator " + context.operator_id +
-                            " is unmapped: no Glia id, no Glia operator with its email, and "
-                            "create_missing is off");
-      }
-      co_return co_await create(context);
+    VendorDirectory::Resolution resolved =
+        co_await directory_.resolve(context, std::move(email), settings_.create_missing,
+                                    [this, &context] { return create(context); });
+    if (resolved.done) co_return std::move(*resolved.done);
+    if (!is_path_id(*resolved.id)) {
+      co_return permanent("Glia returned '" + *resolved.id + "', which is not an operator id");
     }
+    learned = id = std::move(*resolved.id);
   }
 
   json::object body = sendable(context.changed);
@@ -271,6 +258,15 @@ asio::awaitable<PushResult> GliaConnector::push(PushContext context) {
   HttpRequest request = glia_request("POST", "/operators/" + id, &body);
   HttpResult result = co_await call(request);
   PushResult r = finish(result, request);
+  if (!result.error && result.status == 404) {
+    directory_.forget_id(id);  // gone at Glia: the next lookup walks the list again
+    if (learned) {
+      // The id came from the directory, which was out of date: look up (or create) again.
+      r.outcome = PushOutcome::retry;
+      r.message = "Glia operator " + id + " (found by email) is gone: " + r.message;
+      co_return r;
+    }
+  }
   r.vendor_id = learned;
   co_return r;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The Glia connector: token-exchange auth, `Accept: application/vnd.salemove.v1+json` on every
-// call, partial updates with POST /operators/{id}, id lookup by email over the paged operator
-// list, optional create, deactivate or DELETE on operator.deleted.
+// call, partial updates with POST /operators/{id}, id lookup by email in a directory filled from
+// the paged operator list (framework/vendor_directory.h), optional create, deactivate or DELETE
+// on operator.deleted.
 
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "common/http_transport.h"
 #include "common/token_exchange.h"
 #include "framework/connector.h"
+#include "framework/vendor_directory.h"
 #include "glia/glia_mapping.h"
 #include "glia/glia_settings.h"
 
@@ -20,7 +22,8 @@ class GliaConnector final : public Connector {
   inline static constexpr std::string_view kMediaType = "application/vnd.salemove.v1+json";
 
   /// `transport` sends to settings.base_url (an HttpClient, or a fake in tests); `clock` drives
-  /// token expiry. Throws std::invalid_argument for unusable credentials.
+  /// token expiry and the age of the operator directory. Throws std::invalid_argument for
+  /// unusable credentials.
   GliaConnector(
       std::string name, GliaSettings settings, std::shared_ptr<HttpTransport> transport,
       TokenExchange::Clock clock = [] { return std::chrono::steady_clock::now(); });
@@ -34,11 +37,12 @@ class GliaConnector final : public Connector {
 
   /// Token requests made so far (metrics, tests).
   std::uint64_t token_fetches() const { return auth_->fetches(); }
+  /// Walks of Glia's operator list made so far (tests).
+  std::uint64_t directory_walks() const { return directory_.walks(); }
 
  private:
-  struct Lookup;
   boost::asio::awaitable<HttpResult> call(HttpRequest& request);
-  boost::asio::awaitable<Lookup> find_by_email(std::string_view email);
+  boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
   boost::asio::awaitable<PushResult> create(const PushContext& context);
   boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);
   PushResult finish(const HttpResult& result, const HttpRequest& request) const;
@@ -48,6 +52,7 @@ class GliaConnector final : public Connector {
   GliaMapping mapping_;
   std::shared_ptr<HttpTransport> transport_;
   std::unique_ptr<TokenExchange> auth_;
+  VendorDirectory directory_;
 };
 
 /// The message of a Glia error answer: `{"error", "message", "errors": {field: [..]}}` becomes

@@ -71,11 +71,6 @@ PushResult permanent(std::string message) {
 
 }  // namespace
 
-struct IdentityCallConnector::Lookup {
-  std::optional<std::string> id;
-  std::optional<PushResult> failure;
-};
-
 std::string identitycall_error_message(unsigned status, std::string_view body) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(body, ec);
@@ -99,11 +94,16 @@ std::string identitycall_error_message(unsigned status, std::string_view body) {
 }
 
 IdentityCallConnector::IdentityCallConnector(std::string name, IdentityCallSettings settings,
-                                             std::shared_ptr<HttpTransport> transport)
+                                             std::shared_ptr<HttpTransport> transport,
+                                             VendorDirectory::Clock clock)
     : name_(std::move(name)),
       settings_(std::move(settings)),
       transport_(std::move(transport)),
-      auth_(settings_.api_key.reveal()) {
+      auth_(settings_.api_key.reveal()),
+      directory_(
+          {.vendor = "IdentityCall"},
+          [this](VendorDirectory::Sink sink) { return walk_operators(std::move(sink)); },
+          std::move(clock)) {
   if (!transport_) throw std::invalid_argument("identitycall connector: no transport");
 }
 
@@ -134,11 +134,11 @@ PushResult IdentityCallConnector::finish(const HttpResult& result,
   return r;
 }
 
-asio::awaitable<IdentityCallConnector::Lookup> IdentityCallConnector::find_by_email(
-    std::string_view email) {
+asio::awaitable<std::optional<PushResult>> IdentityCallConnector::walk_operators(
+    VendorDirectory::Sink sink) {
   HttpRequest request = identitycall_request("GET", "/operators", nullptr);
   HttpResult result = co_await call(request);
-  if (!result.ok()) co_return Lookup{std::nullopt, finish(result, request)};
+  if (!result.ok()) co_return finish(result, request);
   boost::system::error_code ec;
   const json::value body = json::parse(result.body, ec);
   const json::object* o = ec ? nullptr : body.if_object();
@@ -147,17 +147,16 @@ asio::awaitable<IdentityCallConnector::Lookup> IdentityCallConnector::find_by_em
     PushResult bad = finish(result, request);
     bad.outcome = PushOutcome::permanent;
     bad.message = "IdentityCall operator list: the answer has no \"data\" array";
-    co_return Lookup{std::nullopt, std::move(bad)};
+    co_return bad;
   }
   for (const json::value& op : data->as_array()) {
     const json::object* fields = op.if_object();
     if (fields == nullptr) continue;
     const json::value* e = fields->if_contains("email");
-    if (e && e->is_string() && iequals(e->as_string(), email)) {
-      if (auto id = id_text(fields->if_contains("id"))) co_return Lookup{id, std::nullopt};
-    }
+    if (e == nullptr || !e->is_string()) continue;
+    if (auto id = id_text(fields->if_contains("id"))) sink(e->as_string(), *id);
   }
-  co_return Lookup{};
+  co_return std::nullopt;
 }
 
 asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& context) {
@@ -217,25 +216,15 @@ asio::awaitable<PushResult> IdentityCallConnector::push(PushContext context) {
   if (context.vendor_id) {
     id = *context.vendor_id;
   } else {
-    const json::value* email = context.desired.if_contains("email");
-    if (email && email->is_string()) {
-      Lookup found = co_await find_by_email(email->as_string());
-      if (found.failure) co_return std::move(*found.failure);
-      if (found.id) learned = id = *found.id;
+    std::optional<std::string> email;
+    if (const json::value* e = context.desired.if_contains("email"); e && e->is_string()) {
+      email = std::string(e->as_string());
     }
-    if (!learned) {
-      if (context.deleted) {
-        PushResult nothing;  // nothing at IdentityCall to deactivate
-        nothing.message = "operator " + context.operator_id + " is not in IdentityCall";
-        co_return nothing;
-      }
-      if (!settings_.create_missing) {
-        co_return permanent("operator " + context.operator_id +
-                            " is unmapped: no IdentityCall id, no IdentityCall operator with its "
-                            "email, and create_missing is off");
-      }
-      co_return co_await create(context);
-    }
+    VendorDirectory::Resolution resolved =
+        co_await directory_.resolve(context, std::move(email), settings_.create_missing,
+                                    [this, &context] { return create(context); });
+    if (resolved.done) co_return std::move(*resolved.done);
+    learned = id = std::move(*resolved.id);
   }
 
   json::object body = sendable(context.changed);
@@ -247,6 +236,15 @@ asio::awaitable<PushResult> IdentityCallConnector::push(PushContext context) {
   HttpRequest request = identitycall_request("PATCH", "/operators/" + id, &body);
   HttpResult result = co_await call(request);
   PushResult r = finish(result, request);
+  if (!result.error && result.status == 404) {
+    directory_.forget_id(id);  // gone (or out of the key's scope): the next lookup walks again
+    if (learned) {
+      // The id came from the directory, which was out of date: look up (or create) again.
+      r.outcome = PushOutcome::retry;
+      r.message = "IdentityCall operator " + id + " (found by email) is gone: " + r.message;
+      co_return r;
+    }
+  }
   r.vendor_id = learned;
   co_return r;
 }

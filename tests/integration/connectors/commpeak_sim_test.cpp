@@ -14,6 +14,7 @@
 
 #include "commpeak/commpeak_type.h"
 #include "framework/diff.h"
+#include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
 namespace opsync {
@@ -22,62 +23,13 @@ namespace {
 namespace json = boost::json;
 using vendorsim::Vendor;
 
-class CommPeakSimTest : public ::testing::Test {
+class CommPeakSimTest : public test::ConnectorSimFixture {
  protected:
-  void SetUp() override {
-    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, vendorsim::Options{});
-    sim_thread_ = std::thread([this] { sim_io_.run(); });
-  }
-
-  void TearDown() override {
-    connector_.reset();
-    sims_->stop();
-    sim_thread_.join();
-    sims_.reset();
-  }
-
   void make_connector(const std::string& password = "opsync-commpeak-password") {
-    ConnectorConfig config;
-    config.name = "commpeak_eu";
-    config.type = "commpeak";
-    config.file = "test.yaml";
-    config.settings = YAML::Load("type: commpeak\nbase_url: " + sims_->base_url(Vendor::commpeak) +
-                                 "\nusername: opsync\npassword: " + password +
-                                 "\ntime_zones: {Europe/Lisbon: 42}\n");
-    Diagnostics diagnostics;
-    commpeak_connector_type().check(config, diagnostics);
-    ASSERT_TRUE(diagnostics.empty());
-    connector_ = commpeak_connector_type().create(config, io_);
-  }
-
-  // The dispatcher's part: diff against the shadow, required fields, shadow and id update.
-  std::optional<PushResult> push(const CanonicalOperator& op) {
-    MapResult mapped = connector_->map(op);
-    EXPECT_TRUE(mapped.ok()) << mapped.error;
-    PushContext ctx;
-    ctx.operator_id = op.id;
-    ctx.vendor_id = vendor_id_;
-    ctx.desired = mapped.fields;
-    ctx.changed = diff_fields(mapped.fields, shadow_, connector_->clear_style());
-    add_required_fields(ctx.changed, ctx.desired, connector_->required_fields());
-    ctx.deleted = op.deleted;
-    if (ctx.changed.empty()) return std::nullopt;
-    std::optional<PushResult> result;
-    std::exception_ptr error;
-    io_.restart();
-    const json::object changed = ctx.changed;
-    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
-                          [&](std::exception_ptr e, PushResult r) {
-                            error = e;
-                            result = std::move(r);
-                          });
-    io_.run();
-    if (error) std::rethrow_exception(error);
-    if (result && result->outcome == PushOutcome::ok) {
-      shadow_ = merge_into_shadow(shadow_, result->acknowledged.value_or(changed), mapped.fields);
-      if (result->vendor_id) vendor_id_ = result->vendor_id;
-    }
-    return result;
+    ConnectorSimFixture::make_connector(
+        commpeak_connector_type(), "commpeak_eu",
+        "type: commpeak\nbase_url: " + sims_->base_url(Vendor::commpeak) +
+            "\nusername: opsync\npassword: " + password + "\ntime_zones: {Europe/Lisbon: 42}\n");
   }
 
   json::object record(const std::string& id) const {
@@ -102,14 +54,6 @@ class CommPeakSimTest : public ::testing::Test {
                      {"channels", {{"voice", true}}}};
     return op;
   }
-
-  boost::asio::io_context sim_io_;
-  std::unique_ptr<vendorsim::VendorSimulators> sims_;
-  std::thread sim_thread_;
-  boost::asio::io_context io_;
-  std::unique_ptr<Connector> connector_;
-  std::optional<std::string> vendor_id_;
-  json::object shadow_;
 };
 
 TEST_F(CommPeakSimTest, LookUpThenUpdateClearDeactivateDelete) {
@@ -187,7 +131,7 @@ TEST_F(CommPeakSimTest, UnknownEmailIsUnmapped) {
 
 TEST_F(CommPeakSimTest, UnknownUserIsPermanentWithTheSimulatorsMessage) {
   make_connector();
-  vendor_id_ = "999";
+  ids_[jane().id] = "999";
   auto r = push(jane());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, PushOutcome::permanent);
@@ -198,7 +142,7 @@ TEST_F(CommPeakSimTest, UnknownUserIsPermanentWithTheSimulatorsMessage) {
 TEST_F(CommPeakSimTest, WrongPasswordIsPermanentAfterOneRetry) {
   ASSERT_TRUE(sims_->seed_record(Vendor::commpeak, {{"id", 5}}).ok());
   make_connector("wrong");
-  vendor_id_ = "5";
+  ids_[jane().id] = "5";
   auto r = push(jane());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, PushOutcome::permanent);
@@ -210,7 +154,7 @@ TEST_F(CommPeakSimTest, WrongPasswordIsPermanentAfterOneRetry) {
 TEST_F(CommPeakSimTest, InjectedThrottlingRetries) {
   ASSERT_TRUE(sims_->seed_record(Vendor::commpeak, {{"id", 5}}).ok());
   make_connector();
-  vendor_id_ = "5";
+  ids_[jane().id] = "5";
   sims_->set_faults(Vendor::commpeak, {.rate_429 = 1.0, .retry_after_s = 2});
   auto r = push(jane());
   ASSERT_TRUE(r);

@@ -1,6 +1,7 @@
 // The Glia connector against the in-process Glia simulator: create, update, clear, deactivate,
-// delete, id lookup, a rule violation (422) and token expiry, asserted on the simulator's records
-// and request log.
+// delete, id lookup (one walk of the operator list per run, operators made in Glia's UI still
+// found), a rule violation (422) and token expiry, asserted on the simulator's records and
+// request log.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -12,8 +13,11 @@
 #include <memory>
 #include <thread>
 
+#include "common/http_client.h"
 #include "framework/diff.h"
+#include "glia/glia_connector.h"
 #include "glia/glia_type.h"
+#include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
 namespace opsync {
@@ -22,69 +26,69 @@ namespace {
 namespace json = boost::json;
 using vendorsim::Vendor;
 
-class GliaSimTest : public ::testing::Test {
+class GliaSimTest : public test::ConnectorSimFixture {
  protected:
-  void SetUp() override {
+  vendorsim::Options sim_options() override {
     vendorsim::Options options;
     options.glia.token_lifetime = std::chrono::seconds(60);
     options.clock = [this] {
       return std::chrono::steady_clock::time_point(std::chrono::seconds(sim_seconds_.load()));
     };
-    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, options);
-    sim_thread_ = std::thread([this] { sim_io_.run(); });
+    return options;
   }
 
-  void TearDown() override {
-    connector_.reset();
-    sims_->stop();
-    sim_thread_.join();
-    sims_.reset();
+  std::string settings_yaml(const std::string& extra) const {
+    return "type: glia\nbase_url: " + sims_->base_url(Vendor::glia) +
+           "\napi_key_id: opsync-glia-key-id\n"
+           "api_key_secret: opsync-glia-key-secret\n"
+           "teams: {support: site-1/team-support, sales: site-1/team-sales}\n" +
+           extra;
   }
 
   void make_connector(const std::string& extra = "") {
+    ConnectorSimFixture::make_connector(glia_connector_type(), "glia_eu", settings_yaml(extra));
+  }
+
+  // As make_connector, with the connector's clock (token expiry, the directory's age) set by
+  // the test through connector_now_.
+  void make_clocked_connector(const std::string& extra) {
     ConnectorConfig config;
     config.name = "glia_eu";
     config.type = "glia";
     config.file = "test.yaml";
-    config.settings =
-        YAML::Load("type: glia\nbase_url: " + sims_->base_url(Vendor::glia) +
-                   "\napi_key_id: opsync-glia-key-id\n"
-                   "api_key_secret: opsync-glia-key-secret\n"
-                   "teams: {support: site-1/team-support, sales: site-1/team-sales}\n" +
-                   extra);
-    Diagnostics diagnostics;
-    glia_connector_type().check(config, diagnostics);
-    ASSERT_TRUE(diagnostics.empty());
-    connector_ = glia_connector_type().create(config, io_);
+    config.settings = YAML::Load(settings_yaml(extra));
+    GliaSettings settings = load_connector_settings(config, glia_settings_schema());
+    HttpClient::Options options;
+    options.base_url = settings.base_url;
+    connector_ = std::make_unique<GliaConnector>(
+        config.name, std::move(settings), std::make_shared<HttpClient>(io_, std::move(options)),
+        [this] { return connector_now_; });
   }
 
-  // A push the way the dispatcher makes it: map, diff against the shadow, push, merge the shadow.
-  PushResult push(const CanonicalOperator& op) {
-    PushContext ctx;
-    ctx.operator_id = op.id;
-    if (auto it = ids_.find(op.id); it != ids_.end()) ctx.vendor_id = it->second;
-    ctx.deleted = op.deleted;
-    if (!(op.deleted && connector_->delete_policy() == DeletePolicy::remove)) {
-      MapResult m = connector_->map(op);
-      EXPECT_TRUE(m.ok()) << m.error;
-      ctx.desired = m.fields;
-      ctx.changed = diff_fields(ctx.desired, shadows_[op.id], connector_->clear_style());
+  // GET /operators?... requests (pages of the operator list) in the simulator's log.
+  std::size_t list_requests() const {
+    std::size_t n = 0;
+    for (const auto& entry : sims_->requests(Vendor::glia)) {
+      const auto& e = entry.as_object();
+      if (e.at("method") == "GET" && e.at("target").as_string().starts_with("/operators?")) ++n;
     }
-    const json::object desired = ctx.desired;
-    const json::object changed = ctx.changed;
-    std::optional<PushResult> result;
-    io_.restart();
-    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
-                          [&](std::exception_ptr, PushResult r) { result = std::move(r); });
-    io_.run_for(std::chrono::seconds(20));
-    EXPECT_TRUE(result.has_value()) << "push did not finish";
-    if (!result) return {};
-    if (result->outcome == PushOutcome::ok) {
-      shadows_[op.id] =
-          merge_into_shadow(shadows_[op.id], result->acknowledged.value_or(changed), desired);
-      if (result->vendor_id) ids_[op.id] = *result->vendor_id;
+    return n;
+  }
+
+  std::size_t creates() const {
+    std::size_t n = 0;
+    for (const auto& entry : sims_->requests(Vendor::glia)) {
+      const auto& e = entry.as_object();
+      if (e.at("method") == "POST" && e.at("target") == "/operators") ++n;
     }
-    return *result;
+    return n;
+  }
+
+  static CanonicalOperator person(const std::string& id, const std::string& email) {
+    CanonicalOperator op;
+    op.id = id;
+    op.attributes = {{"display_name", "Operator " + id}, {"email", email}, {"active", true}};
+    return op;
   }
 
   json::object record(const std::string& id) {
@@ -106,19 +110,13 @@ class GliaSimTest : public ::testing::Test {
   }
 
   std::atomic<long> sim_seconds_{1000};
-  boost::asio::io_context sim_io_;
-  boost::asio::io_context io_;
-  std::unique_ptr<vendorsim::VendorSimulators> sims_;
-  std::thread sim_thread_;
-  std::unique_ptr<Connector> connector_;
-  std::map<std::string, json::object> shadows_;
-  std::map<std::string, std::string> ids_;
+  std::chrono::steady_clock::time_point connector_now_{std::chrono::hours(1)};
 };
 
 TEST_F(GliaSimTest, CreateUpdateClearDeactivate) {
   make_connector("create_missing: true\n");
   CanonicalOperator op = jane();
-  PushResult r = push(op);
+  PushResult r = push(op).value();
   ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
   ASSERT_TRUE(r.vendor_id);
   const std::string id = *r.vendor_id;
@@ -132,7 +130,7 @@ TEST_F(GliaSimTest, CreateUpdateClearDeactivate) {
 
   op.attributes["phone"] = "+15557654321";  // one field
   sims_->clear_requests(Vendor::glia);
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   EXPECT_EQ(record(id).at("phone"), "+15557654321");
   const json::array log = sims_->requests(Vendor::glia);
   ASSERT_EQ(log.size(), 1U);
@@ -140,14 +138,14 @@ TEST_F(GliaSimTest, CreateUpdateClearDeactivate) {
 
   op.attributes.erase("phone_extension");  // a clear
   op.attributes["teams"] = json::array{"support", "sales"};
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   rec = record(id);
   EXPECT_TRUE(rec.at("phone_extension").is_null());
   EXPECT_EQ(rec.at("assignments"),
             json::parse(R"([{"site_id":"site-1","team_ids":["team-support","team-sales"]}])"));
 
   op.deleted = true;  // deactivate (the default policy)
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   EXPECT_EQ(record(id).at("enabled"), false);
 
   for (const auto& entry : sims_->requests(Vendor::glia)) {
@@ -172,7 +170,7 @@ TEST_F(GliaSimTest, LooksUpByEmailAcrossPagesAndDeletes) {
                                                   {"enabled", false}});
   ASSERT_TRUE(seeded.ok()) << seeded.error;
   CanonicalOperator op = jane();
-  PushResult r = push(op);
+  PushResult r = push(op).value();
   ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
   EXPECT_EQ(r.vendor_id, "glia-jane");
   EXPECT_EQ(record("glia-jane").at("name"), "Jane Doe");
@@ -180,7 +178,7 @@ TEST_F(GliaSimTest, LooksUpByEmailAcrossPagesAndDeletes) {
 
   op.deleted = true;
   sims_->clear_requests(Vendor::glia);
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   const json::array log = sims_->requests(Vendor::glia);
   ASSERT_EQ(log.size(), 1U);
   EXPECT_EQ(log[0].as_object().at("method"), "DELETE");
@@ -190,7 +188,7 @@ TEST_F(GliaSimTest, LooksUpByEmailAcrossPagesAndDeletes) {
 
 TEST_F(GliaSimTest, UnmappedWithoutCreateIsPermanent) {
   make_connector();
-  PushResult r = push(jane());
+  PushResult r = push(jane()).value();
   EXPECT_EQ(r.outcome, PushOutcome::permanent);
   EXPECT_NE(r.message.find("unmapped"), std::string::npos);
   EXPECT_TRUE(sims_->records(Vendor::glia).empty());
@@ -201,9 +199,9 @@ TEST_F(GliaSimTest, RuleViolationIsPermanentWithTheSimulatorsMessage) {
   ASSERT_TRUE(
       sims_->seed_record(Vendor::glia, {{"name", "Taken"}, {"email", "taken@example.com"}}).ok());
   CanonicalOperator op = jane();
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   op.attributes["email"] = "taken@example.com";
-  PushResult r = push(op);
+  PushResult r = push(op).value();
   EXPECT_EQ(r.outcome, PushOutcome::permanent);
   EXPECT_EQ(r.status, 422U);
   EXPECT_EQ(r.message, "Validation failed: email has already been taken");
@@ -212,11 +210,11 @@ TEST_F(GliaSimTest, RuleViolationIsPermanentWithTheSimulatorsMessage) {
 TEST_F(GliaSimTest, ExpiredTokenIsRefreshedOnce) {
   make_connector("create_missing: true\n");
   CanonicalOperator op = jane();
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   sim_seconds_ += 120;  // the simulator's 60 s tokens expire; the connector assumes an hour
   op.attributes["display_name"] = "Jane Q. Doe";
   sims_->clear_requests(Vendor::glia);
-  PushResult r = push(op);
+  PushResult r = push(op).value();
   ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
   std::vector<std::pair<std::string, std::int64_t>> calls;
   for (const auto& entry : sims_->requests(Vendor::glia)) {
@@ -229,6 +227,61 @@ TEST_F(GliaSimTest, ExpiredTokenIsRefreshedOnce) {
   EXPECT_EQ(calls[1].first, "/operator_authentication/tokens");
   EXPECT_EQ(calls[2].second, 200);
   EXPECT_EQ(record(ids_.at(op.id)).at("name"), "Jane Q. Doe");
+}
+
+// N new operators cost one walk of the list (its pages), not one walk per operator: before the
+// directory, 40 creates over a 2-page list made 80 list requests, growing with every create.
+TEST_F(GliaSimTest, TheListIsWalkedOncePerRunNotOncePerNewOperator) {
+  make_connector("create_missing: true\n");
+  for (int i = 0; i < 45; ++i) {  // two pages of 30
+    ASSERT_TRUE(sims_
+                    ->seed_record(Vendor::glia, {{"name", "Filler " + std::to_string(i)},
+                                                 {"email", "filler" + std::to_string(i) + "@x.io"}})
+                    .ok());
+  }
+  constexpr int kNew = 40;
+  for (int i = 0; i < kNew; ++i) {
+    const std::string n = std::to_string(i);
+    PushResult r = push(person("emp-" + n, "new" + n + "@example.com")).value();
+    ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+    ASSERT_TRUE(r.vendor_id);
+  }
+  EXPECT_EQ(list_requests(), 2U);
+  EXPECT_EQ(creates(), static_cast<std::size_t>(kNew));
+  EXPECT_EQ(sims_->records(Vendor::glia).size(), 45U + kNew);
+
+  // An operator the walk saw is found in the directory: no request but its update.
+  sims_->clear_requests(Vendor::glia);
+  PushResult r = push(person("emp-f", "filler7@x.io")).value();
+  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  EXPECT_EQ(list_requests(), 0U);
+  EXPECT_EQ(sims_->requests(Vendor::glia).size(), 1U);
+}
+
+// An operator made in Glia's UI after the directory was filled is found once the directory is
+// older than its bound (60 s), not created a second time.
+TEST_F(GliaSimTest, AnOperatorMadeOutOfBandIsFoundNotCreatedTwice) {
+  make_clocked_connector("create_missing: true\n");
+  ASSERT_EQ(push(jane()).value().outcome, PushOutcome::ok);  // fills the directory, creates
+  ASSERT_EQ(list_requests(), 1U);
+  auto seeded = sims_->seed_record(
+      Vendor::glia, {{"id", "glia-human"}, {"name", "Made In The UI"}, {"email", "human@x.io"}});
+  ASSERT_TRUE(seeded.ok()) << seeded.error;
+
+  connector_now_ += std::chrono::seconds(61);
+  sims_->clear_requests(Vendor::glia);
+  PushResult r = push(person("emp-7", "Human@X.io")).value();
+  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  EXPECT_EQ(r.vendor_id, "glia-human");
+  EXPECT_EQ(list_requests(), 1U);  // the walk again, one page
+  EXPECT_EQ(creates(), 0U);
+  EXPECT_EQ(record("glia-human").at("name"), "Operator emp-7");
+  std::size_t humans = 0;
+  for (const auto& rec : sims_->records(Vendor::glia)) {
+    const json::value* email = rec.as_object().if_contains("email");
+    if (email && email->is_string() && iequals(email->as_string(), "human@x.io")) ++humans;
+  }
+  EXPECT_EQ(humans, 1U);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "framework/diff.h"
 #include "iadvize/iadvize_type.h"
+#include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
 namespace opsync {
@@ -23,72 +24,14 @@ namespace {
 namespace json = boost::json;
 using vendorsim::Vendor;
 
-class IAdvizeSimTest : public ::testing::Test {
+class IAdvizeSimTest : public test::ConnectorSimFixture {
  protected:
-  void SetUp() override {
-    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, vendorsim::Options{});
-    sim_thread_ = std::thread([this] { sim_io_.run(); });
-  }
-
-  void TearDown() override {
-    connector_.reset();
-    sims_->stop();
-    sim_thread_.join();
-    sims_.reset();
-  }
-
   void make_connector(const std::string& extra = "",
                       const std::string& key = "opsync-iadvize-rest-key") {
-    ConnectorConfig config;
-    config.name = "iadvize_fr";
-    config.type = "iadvize";
-    config.file = "test.yaml";
-    config.settings =
-        YAML::Load("type: iadvize\nbase_url: " + sims_->base_url(Vendor::iadvize) +
-                   "/api/2\napi_key: " + key + "\nteams: {support: '101', sales: '102'}\n" + extra);
-    Diagnostics diagnostics;
-    iadvize_connector_type().check(config, diagnostics);
-    ASSERT_TRUE(diagnostics.empty());
-    connector_ = iadvize_connector_type().create(config, io_);
-  }
-
-  PushResult run(PushContext ctx) {
-    std::optional<PushResult> result;
-    std::exception_ptr error;
-    io_.restart();
-    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
-                          [&](std::exception_ptr e, PushResult r) {
-                            error = e;
-                            result = std::move(r);
-                          });
-    io_.run_for(std::chrono::seconds(20));
-    if (error) std::rethrow_exception(error);
-    EXPECT_TRUE(result.has_value()) << "push did not finish";
-    return result.value_or(PushResult{});
-  }
-
-  // The dispatcher's part: diff against the shadow, shadow and id update.
-  std::optional<PushResult> push(const CanonicalOperator& op) {
-    PushContext ctx;
-    ctx.operator_id = op.id;
-    ctx.vendor_id = vendor_id_;
-    ctx.deleted = op.deleted;
-    json::object desired;
-    if (!(op.deleted && connector_->delete_policy() == DeletePolicy::remove)) {
-      MapResult mapped = connector_->map(op);
-      EXPECT_TRUE(mapped.ok()) << mapped.error;
-      desired = mapped.fields;
-      ctx.desired = desired;
-      ctx.changed = diff_fields(desired, shadow_, connector_->clear_style());
-      if (ctx.changed.empty()) return std::nullopt;
-    }
-    const json::object changed = ctx.changed;
-    PushResult result = run(std::move(ctx));
-    if (result.outcome == PushOutcome::ok) {
-      shadow_ = merge_into_shadow(shadow_, result.acknowledged.value_or(changed), desired);
-      if (result.vendor_id) vendor_id_ = result.vendor_id;
-    }
-    return result;
+    ConnectorSimFixture::make_connector(
+        iadvize_connector_type(), "iadvize_fr",
+        "type: iadvize\nbase_url: " + sims_->base_url(Vendor::iadvize) + "/api/2\napi_key: " + key +
+            "\nteams: {support: '101', sales: '102'}\n" + extra);
   }
 
   json::object record(std::int64_t id) const {
@@ -119,14 +62,6 @@ class IAdvizeSimTest : public ::testing::Test {
                      {"channels", {{"chat", true}, {"voice", true}, {"video", false}}}};
     return op;
   }
-
-  boost::asio::io_context sim_io_;
-  std::unique_ptr<vendorsim::VendorSimulators> sims_;
-  std::thread sim_thread_;
-  boost::asio::io_context io_;
-  std::unique_ptr<Connector> connector_;
-  std::optional<std::string> vendor_id_;
-  json::object shadow_;
 };
 
 TEST_F(IAdvizeSimTest, LookupUpdateClearDeactivate) {

@@ -1,6 +1,7 @@
 // The IdentityCall connector against the in-process IdentityCall simulator: create, update,
-// clear, deactivate, delete, id lookup, a rule violation (422) and a missing permission (403),
-// asserted on the simulator's records and request log.
+// clear, deactivate, delete, id lookup (one list request per run, operators made out of band
+// found, an operator deleted out of band re-created), a rule violation (422) and a missing
+// permission (403), asserted on the simulator's records and request log.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -10,8 +11,11 @@
 #include <memory>
 #include <thread>
 
+#include "common/http_client.h"
 #include "framework/diff.h"
+#include "identitycall/identitycall_connector.h"
 #include "identitycall/identitycall_type.h"
+#include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
 namespace opsync {
@@ -23,61 +27,53 @@ using vendorsim::Vendor;
 constexpr const char* kFullKey = "idc_opsyncsimfullaccess0000000000001";
 constexpr const char* kReadOnlyKey = "idc_opsyncsimreadonly000000000000001";
 
-class IdentityCallSimTest : public ::testing::Test {
+class IdentityCallSimTest : public test::ConnectorSimFixture {
  protected:
-  void SetUp() override {
-    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, vendorsim::Options{});
-    sim_thread_ = std::thread([this] { sim_io_.run(); });
-  }
-
-  void TearDown() override {
-    connector_.reset();
-    sims_->stop();
-    sim_thread_.join();
-    sims_.reset();
+  std::string settings_yaml(const std::string& extra, const std::string& key) const {
+    return "type: identitycall\nbase_url: " + sims_->base_url(Vendor::identitycall) +
+           "/api/v1/public\napi_key: " + key + "\n" + extra;
   }
 
   void make_connector(const std::string& extra = "", const std::string& key = kFullKey) {
+    ConnectorSimFixture::make_connector(identitycall_connector_type(), "identitycall",
+                                        settings_yaml(extra, key));
+  }
+
+  // As make_connector, with the directory's clock set by the test through connector_now_.
+  void make_clocked_connector(const std::string& extra) {
     ConnectorConfig config;
     config.name = "identitycall";
     config.type = "identitycall";
     config.file = "test.yaml";
-    config.settings =
-        YAML::Load("type: identitycall\nbase_url: " + sims_->base_url(Vendor::identitycall) +
-                   "/api/v1/public\napi_key: " + key + "\n" + extra);
-    Diagnostics diagnostics;
-    identitycall_connector_type().check(config, diagnostics);
-    ASSERT_TRUE(diagnostics.empty());
-    connector_ = identitycall_connector_type().create(config, io_);
+    config.settings = YAML::Load(settings_yaml(extra, kFullKey));
+    IdentityCallSettings settings = load_connector_settings(config, identitycall_settings_schema());
+    HttpClient::Options options;
+    options.base_url = settings.base_url;
+    connector_ = std::make_unique<IdentityCallConnector>(
+        config.name, std::move(settings), std::make_shared<HttpClient>(io_, std::move(options)),
+        [this] { return connector_now_; });
   }
 
-  // A push the way the dispatcher makes it: map, diff against the shadow, push, merge the shadow.
-  PushResult push(const CanonicalOperator& op) {
-    PushContext ctx;
-    ctx.operator_id = op.id;
-    if (auto it = ids_.find(op.id); it != ids_.end()) ctx.vendor_id = it->second;
-    ctx.deleted = op.deleted;
-    if (!(op.deleted && connector_->delete_policy() == DeletePolicy::remove)) {
-      MapResult m = connector_->map(op);
-      EXPECT_TRUE(m.ok()) << m.error;
-      ctx.desired = m.fields;
-      ctx.changed = diff_fields(ctx.desired, shadows_[op.id], connector_->clear_style());
+  // Requests to `method target` in the simulator's log.
+  std::size_t requests_to(std::string_view method, std::string_view target) const {
+    std::size_t n = 0;
+    for (const auto& entry : sims_->requests(Vendor::identitycall)) {
+      const auto& e = entry.as_object();
+      if (e.at("method").as_string() == method && e.at("target").as_string() == target) ++n;
     }
-    const json::object desired = ctx.desired;
-    const json::object changed = ctx.changed;
-    std::optional<PushResult> result;
-    io_.restart();
-    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
-                          [&](std::exception_ptr, PushResult r) { result = std::move(r); });
-    io_.run_for(std::chrono::seconds(20));
-    EXPECT_TRUE(result.has_value()) << "push did not finish";
-    if (!result) return {};
-    if (result->outcome == PushOutcome::ok) {
-      shadows_[op.id] =
-          merge_into_shadow(shadows_[op.id], result->acknowledged.value_or(changed), desired);
-      if (result->vendor_id) ids_[op.id] = *result->vendor_id;
-    }
-    return *result;
+    return n;
+  }
+  std::size_t list_requests() const { return requests_to("GET", "/api/v1/public/operators"); }
+  std::size_t creates() const { return requests_to("POST", "/api/v1/public/operators"); }
+
+  static CanonicalOperator person(int n) {
+    CanonicalOperator op;
+    op.id = "emp-" + std::to_string(n);
+    op.attributes = {{"display_name", "Operator " + std::to_string(n)},
+                     {"email", "op" + std::to_string(n) + "@example.com"},
+                     {"phone", "+1555000" + std::to_string(1000 + n)},
+                     {"active", true}};
+    return op;
   }
 
   std::optional<json::object> record(const std::string& id) {
@@ -97,19 +93,13 @@ class IdentityCallSimTest : public ::testing::Test {
     return op;
   }
 
-  boost::asio::io_context sim_io_;
-  boost::asio::io_context io_;
-  std::unique_ptr<vendorsim::VendorSimulators> sims_;
-  std::thread sim_thread_;
-  std::unique_ptr<Connector> connector_;
-  std::map<std::string, json::object> shadows_;
-  std::map<std::string, std::string> ids_;
+  std::chrono::steady_clock::time_point connector_now_{std::chrono::hours(1)};
 };
 
 TEST_F(IdentityCallSimTest, CreateUpdateClearDeactivate) {
   make_connector("create_missing: true\n");
   CanonicalOperator op = jane();
-  PushResult r = push(op);
+  PushResult r = push(op).value();
   ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
   ASSERT_TRUE(r.vendor_id);
   const std::string id = *r.vendor_id;
@@ -120,7 +110,7 @@ TEST_F(IdentityCallSimTest, CreateUpdateClearDeactivate) {
 
   op.attributes["display_name"] = "Jane Q. Doe";  // one field
   sims_->clear_requests(Vendor::identitycall);
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   EXPECT_EQ(record(id)->at("name"), "Jane Q. Doe");
   const json::array log = sims_->requests(Vendor::identitycall);
   ASSERT_EQ(log.size(), 1U);
@@ -130,11 +120,11 @@ TEST_F(IdentityCallSimTest, CreateUpdateClearDeactivate) {
   EXPECT_EQ(log[0].as_object().at("headers").as_object().at("Authorization"), "***");
 
   op.attributes.erase("email");  // a clear: email null
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   EXPECT_TRUE(record(id)->at("email").is_null());
 
   op.deleted = true;  // deactivate (the default policy)
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   EXPECT_EQ(record(id)->at("active"), false);
 }
 
@@ -150,20 +140,20 @@ TEST_F(IdentityCallSimTest, LooksUpByEmailAndDeletes) {
                                                           {"email", "Jane.Doe@Example.com"}});
   ASSERT_TRUE(seeded.ok()) << seeded.error;
   CanonicalOperator op = jane();
-  PushResult r = push(op);
+  PushResult r = push(op).value();
   ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
   EXPECT_EQ(r.vendor_id, "77");
   EXPECT_EQ(record("77")->at("name"), "Jane Doe");
 
   op.deleted = true;
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   EXPECT_FALSE(record("77")) << "a hard delete removes the record";
-  EXPECT_EQ(push(op).outcome, PushOutcome::ok) << "deleting again: already gone";
+  EXPECT_EQ(push(op).value().outcome, PushOutcome::ok) << "deleting again: already gone";
 }
 
 TEST_F(IdentityCallSimTest, UnmappedWithoutCreateIsPermanent) {
   make_connector();
-  PushResult r = push(jane());
+  PushResult r = push(jane()).value();
   EXPECT_EQ(r.outcome, PushOutcome::permanent);
   EXPECT_NE(r.message.find("unmapped"), std::string::npos);
   EXPECT_TRUE(sims_->records(Vendor::identitycall).empty());
@@ -172,9 +162,9 @@ TEST_F(IdentityCallSimTest, UnmappedWithoutCreateIsPermanent) {
 TEST_F(IdentityCallSimTest, RuleViolationIsPermanentWithTheSimulatorsMessage) {
   make_connector("create_missing: true\n");
   CanonicalOperator op = jane();
-  ASSERT_EQ(push(op).outcome, PushOutcome::ok);
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
   op.attributes["email"] = "not-an-email";  // the decoder would refuse it; the vendor does too
-  PushResult r = push(op);
+  PushResult r = push(op).value();
   EXPECT_EQ(r.outcome, PushOutcome::permanent);
   EXPECT_EQ(r.status, 422U);
   EXPECT_EQ(r.message, "Email is invalid");
@@ -188,10 +178,90 @@ TEST_F(IdentityCallSimTest, MissingPermissionIsPermanent) {
                                                        {"email", "jane.doe@example.com"}})
                   .ok());
   make_connector("", kReadOnlyKey);
-  PushResult r = push(jane());
+  PushResult r = push(jane()).value();
   EXPECT_EQ(r.outcome, PushOutcome::permanent);
   EXPECT_EQ(r.status, 403U);
   EXPECT_EQ(r.message, "Write permission required");
+}
+
+// N new operators cost one GET /operators, not one each (before the directory: 30 for 30).
+TEST_F(IdentityCallSimTest, TheListIsFetchedOncePerRunNotOncePerNewOperator) {
+  make_connector("create_missing: true\n");
+  ASSERT_TRUE(sims_
+                  ->seed_record(Vendor::identitycall, {{"id", 5},
+                                                       {"name", "Seeded"},
+                                                       {"phone_number", "+15551234567"},
+                                                       {"email", "seeded@example.com"}})
+                  .ok());
+  constexpr int kNew = 30;
+  for (int i = 0; i < kNew; ++i) {
+    PushResult r = push(person(i)).value();
+    ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  }
+  CanonicalOperator seeded = person(99);
+  seeded.attributes["email"] = "Seeded@example.com";
+  PushResult r = push(seeded).value();
+  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  EXPECT_EQ(r.vendor_id, "5");
+  EXPECT_EQ(list_requests(), 1U);
+  EXPECT_EQ(creates(), static_cast<std::size_t>(kNew));
+}
+
+// Operators made out of band are found once the directory is 60 s old; an operator the
+// directory knows but that was deleted out of band answers 404: that push is retried, and the
+// retry walks the list again and creates it (no second 404, no permanent failure).
+TEST_F(IdentityCallSimTest, OutOfBandCreatesAndDeletesAreFollowed) {
+  make_clocked_connector("create_missing: true\n");
+  ASSERT_TRUE(sims_
+                  ->seed_record(Vendor::identitycall, {{"id", 600},
+                                                       {"name", "Listed"},
+                                                       {"phone_number", "+15557650000"},
+                                                       {"email", "op3@example.com"}})
+                  .ok());
+  ASSERT_EQ(push(person(1)).value().outcome, PushOutcome::ok);  // the first walk
+  ASSERT_TRUE(sims_
+                  ->seed_record(Vendor::identitycall, {{"id", 500},
+                                                       {"name", "Made Elsewhere"},
+                                                       {"phone_number", "+15557654321"},
+                                                       {"email", "op2@example.com"}})
+                  .ok());
+  connector_now_ += std::chrono::seconds(61);
+  PushResult r = push(person(2)).value();
+  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  EXPECT_EQ(r.vendor_id, "500");
+  EXPECT_EQ(list_requests(), 2U);
+  EXPECT_EQ(creates(), 1U);
+
+  // Another instance deletes 600 for good; this one's directory still maps op3@example.com to it.
+  {
+    ConnectorConfig config;
+    config.name = "identitycall_admin";
+    config.type = "identitycall";
+    config.file = "test.yaml";
+    config.settings = YAML::Load(settings_yaml("delete_policy: delete\n", kFullKey));
+    std::unique_ptr<Connector> other = identitycall_connector_type().create(config, io_);
+    PushContext remove;
+    remove.operator_id = "emp-3";
+    remove.vendor_id = "600";
+    remove.deleted = true;
+    std::swap(connector_, other);
+    ASSERT_EQ(run(std::move(remove)).outcome, PushOutcome::ok);
+    std::swap(connector_, other);
+  }
+  ASSERT_FALSE(record("600"));
+  CanonicalOperator again = person(3);
+  r = push(again).value();
+  EXPECT_EQ(r.outcome, PushOutcome::retry);
+  EXPECT_EQ(r.status, 404U);
+  EXPECT_EQ(list_requests(), 2U);
+  r = push(again).value();
+  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  ASSERT_TRUE(r.vendor_id);
+  EXPECT_NE(*r.vendor_id, "600");
+  EXPECT_EQ(list_requests(), 3U);
+  EXPECT_EQ(creates(), 2U);
+  ASSERT_TRUE(record(*r.vendor_id));
+  EXPECT_EQ(record(*r.vendor_id)->at("name"), "Operator 3");
 }
 
 }  // namespace

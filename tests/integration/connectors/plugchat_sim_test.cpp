@@ -15,6 +15,7 @@
 
 #include "framework/diff.h"
 #include "plugchat/plugchat_type.h"
+#include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
 namespace opsync {
@@ -23,63 +24,15 @@ namespace {
 namespace json = boost::json;
 using vendorsim::Vendor;
 
-class PlugChatSimTest : public ::testing::Test {
+class PlugChatSimTest : public test::ConnectorSimFixture {
  protected:
-  void SetUp() override {
-    sims_ = std::make_unique<vendorsim::VendorSimulators>(sim_io_, vendorsim::Options{});
-    sim_thread_ = std::thread([this] { sim_io_.run(); });
-  }
-
-  void TearDown() override {
-    connector_.reset();
-    sims_->stop();
-    sim_thread_.join();
-    sims_.reset();
-  }
-
   void make_connector(const std::string& extra = "",
                       const std::string& token = "opsync-plugchat-integrator-token") {
-    ConnectorConfig config;
-    config.name = "plugchat_br";
-    config.type = "plugchat";
-    config.file = "test.yaml";
-    config.settings = YAML::Load("type: plugchat\nbase_url: " + sims_->base_url(Vendor::plugchat) +
-                                 "\naccount_id: opsync-account\nintegrator_token: " + token +
-                                 "\nteams: {support: dep-support, sales: dep-sales}\n" + extra);
-    Diagnostics diagnostics;
-    plugchat_connector_type().check(config, diagnostics);
-    ASSERT_TRUE(diagnostics.empty());
-    connector_ = plugchat_connector_type().create(config, io_);
-  }
-
-  // The dispatcher's part: diff against the shadow, required fields, shadow and id update.
-  std::optional<PushResult> push(const CanonicalOperator& op) {
-    MapResult mapped = connector_->map(op);
-    EXPECT_TRUE(mapped.ok()) << mapped.error;
-    PushContext ctx;
-    ctx.operator_id = op.id;
-    ctx.vendor_id = vendor_id_;
-    ctx.desired = mapped.fields;
-    ctx.changed = diff_fields(mapped.fields, shadow_, connector_->clear_style());
-    add_required_fields(ctx.changed, ctx.desired, connector_->required_fields());
-    ctx.deleted = op.deleted;
-    if (ctx.changed.empty()) return std::nullopt;
-    std::optional<PushResult> result;
-    std::exception_ptr error;
-    io_.restart();
-    const json::object changed = ctx.changed;
-    boost::asio::co_spawn(io_, connector_->push(std::move(ctx)),
-                          [&](std::exception_ptr e, PushResult r) {
-                            error = e;
-                            result = std::move(r);
-                          });
-    io_.run();
-    if (error) std::rethrow_exception(error);
-    if (result && result->outcome == PushOutcome::ok) {
-      shadow_ = merge_into_shadow(shadow_, result->acknowledged.value_or(changed), mapped.fields);
-      if (result->vendor_id) vendor_id_ = result->vendor_id;
-    }
-    return result;
+    ConnectorSimFixture::make_connector(
+        plugchat_connector_type(), "plugchat_br",
+        "type: plugchat\nbase_url: " + sims_->base_url(Vendor::plugchat) +
+            "\naccount_id: opsync-account\nintegrator_token: " + token +
+            "\nteams: {support: dep-support, sales: dep-sales}\n" + extra);
   }
 
   json::object record(const std::string& id) const {
@@ -97,14 +50,6 @@ class PlugChatSimTest : public ::testing::Test {
                      {"role", "admin"},      {"teams", {"support"}}, {"email", "jane@example.com"}};
     return op;
   }
-
-  boost::asio::io_context sim_io_;
-  std::unique_ptr<vendorsim::VendorSimulators> sims_;
-  std::thread sim_thread_;
-  boost::asio::io_context io_;
-  std::unique_ptr<Connector> connector_;
-  std::optional<std::string> vendor_id_;
-  json::object shadow_;
 };
 
 TEST_F(PlugChatSimTest, UpdateClearDeactivateDelete) {
@@ -113,7 +58,7 @@ TEST_F(PlugChatSimTest, UpdateClearDeactivateDelete) {
                                 {{"id", "op-1"}, {"name", "Old name"}, {"departments", {"x"}}})
                   .ok());
   make_connector();
-  vendor_id_ = "op-1";
+  ids_[jane().id] = "op-1";
   CanonicalOperator op = jane();
 
   auto r = push(op);
@@ -186,7 +131,7 @@ TEST_F(PlugChatSimTest, CreatesWhenAllowedAndLearnsTheId) {
   r = push(op);
   ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
   EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
-  EXPECT_EQ(record(*vendor_id_).at("name"), "Jane D.");
+  EXPECT_EQ(record(ids_.at(jane().id)).at("name"), "Jane D.");
 }
 
 TEST_F(PlugChatSimTest, UnmappedWithoutCreateSendsNothing) {
@@ -200,7 +145,7 @@ TEST_F(PlugChatSimTest, UnmappedWithoutCreateSendsNothing) {
 
 TEST_F(PlugChatSimTest, UnknownOperatorIsPermanentWithTheSimulatorsMessage) {
   make_connector();
-  vendor_id_ = "does-not-exist";
+  ids_[jane().id] = "does-not-exist";
   auto r = push(jane());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, PushOutcome::permanent);
@@ -211,7 +156,7 @@ TEST_F(PlugChatSimTest, UnknownOperatorIsPermanentWithTheSimulatorsMessage) {
 TEST_F(PlugChatSimTest, WrongTokenIsPermanentAfterOneRetry) {
   ASSERT_TRUE(sims_->seed_record(Vendor::plugchat, {{"id", "op-1"}}).ok());
   make_connector("", "not-the-token");
-  vendor_id_ = "op-1";
+  ids_[jane().id] = "op-1";
   auto r = push(jane());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, PushOutcome::permanent);
@@ -223,7 +168,7 @@ TEST_F(PlugChatSimTest, WrongTokenIsPermanentAfterOneRetry) {
 TEST_F(PlugChatSimTest, InjectedServerErrorsRetry) {
   ASSERT_TRUE(sims_->seed_record(Vendor::plugchat, {{"id", "op-1"}}).ok());
   make_connector();
-  vendor_id_ = "op-1";
+  ids_[jane().id] = "op-1";
   sims_->set_faults(Vendor::plugchat, {.error_rate = 1.0});
   auto r = push(jane());
   ASSERT_TRUE(r);
