@@ -1,6 +1,7 @@
 #include "vendorsim/control.h"
 
 #include <boost/json/parse.hpp>
+#include <charconv>
 #include <string>
 
 namespace opsync::vendorsim {
@@ -104,12 +105,30 @@ HttpResponse handle_control(SimState& state, const json::object& ports, const Ht
     state.clear_requests(*vendor);
     return empty_response(req, http::status::no_content);
   }
+  if (what == "receipts") {
+    if (method == http::verb::delete_) {
+      state.clear_receipts(*vendor);
+      return empty_response(req, http::status::no_content);
+    }
+    if (method != http::verb::get) return not_allowed(req, "GET, DELETE");
+    std::uint64_t from = 0;
+    if (auto text = target->param("from")) {
+      auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), from);
+      if (ec != std::errc{} || end != text->data() + text->size())
+        return fail(req, http::status::bad_request, "from: expected a number, got " + *text);
+    }
+    auto receipts = state.receipts(*vendor, from);
+    if (!receipts)
+      return fail(req, http::status::not_found,
+                  "receipts are not recorded: start with --record-receipts");
+    return json_response(req, http::status::ok, *receipts);
+  }
   if (what == "tokens") {
     if (method != http::verb::delete_) return not_allowed(req, "DELETE");
     return json_response(req, http::status::ok, {{"revoked", state.revoke_tokens(*vendor)}});
   }
   return fail(req, http::status::not_found,
-              "no such control path (faults, records, requests, tokens)");
+              "no such control path (faults, records, requests, receipts, tokens)");
 }
 
 }  // namespace opsync::vendorsim

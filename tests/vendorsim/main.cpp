@@ -66,7 +66,10 @@ std::vector<Flag> flags() {
       {"--faults", "VENDOR=JSON fault switches at start (repeatable)", parse_faults},
       {"--allow-unknown-fields", "accept request fields the vendor documents do not list",
        [](Options& o, std::string_view) { o.reject_unknown_fields = false; }, false},
-      {"--max-logged-requests", "request log size per vendor (default 10000)",
+      {"--record-receipts",
+       "keep a compact receipt of every request (GET /control/VENDOR/receipts; benchmarks)",
+       [](Options& o, std::string_view) { o.record_receipts = true; }, false},
+      {"--max-logged-requests", "request log size per vendor (default 10000; 0: no log)",
        [](Options& o, std::string_view v) {
          o.max_logged_requests = parse_int<std::size_t>(v, "--max-logged-requests");
        }},

@@ -65,6 +65,9 @@ struct Options {
   std::size_t body_limit = 1 << 20;          ///< larger bodies get 413
   std::chrono::seconds idle_timeout{60};     ///< keep-alive connections idle this long are closed
   Clock clock;                               ///< empty: std::chrono::steady_clock::now
+  /// Keep a compact receipt (time in microseconds, status, method, target, body) of every
+  /// request, unbounded, for benchmarks (GET /control/{vendor}/receipts).
+  bool record_receipts = false;
 
   GliaOptions glia;
   PlugChatOptions plugchat;

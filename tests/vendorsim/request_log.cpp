@@ -1,5 +1,6 @@
 #include "vendorsim/request_log.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -73,6 +74,11 @@ std::string redact_body(std::string_view body, std::string_view content_type) {
 
 void RequestLog::add(const HttpRequest& req, std::chrono::system_clock::time_point received,
                      std::optional<unsigned> status, FaultKind fault) {
+  if (capacity_ == 0) {  // nothing would be kept: skip building the entry
+    ++next_seq_;
+    ++dropped_;
+    return;
+  }
   json::object headers;
   for (const auto& field : req) {
     std::string name(field.name_string());
@@ -106,6 +112,35 @@ json::array RequestLog::to_json() const {
 }
 
 void RequestLog::clear() {
+  entries_.clear();
+}
+
+void ReceiptLog::add(const HttpRequest& req, std::chrono::system_clock::time_point received,
+                     std::optional<unsigned> status) {
+  entries_.push_back(
+      {std::chrono::duration_cast<std::chrono::microseconds>(received.time_since_epoch()).count(),
+       status, std::string(req.method_string()), std::string(req.target()),
+       redact_body(req.body(), header(req, "Content-Type"))});
+}
+
+json::object ReceiptLog::since(std::uint64_t from) const {
+  json::array out;
+  const std::uint64_t first = std::max(from, base_);
+  const std::uint64_t next = base_ + entries_.size();
+  if (first < next) out.reserve(next - first);
+  for (std::uint64_t i = first; i < next; ++i) {
+    const Entry& e = entries_[i - base_];
+    out.push_back(json::object{{"time_us", e.time_us},
+                               {"status", e.status ? json::value(*e.status) : json::value(nullptr)},
+                               {"method", e.method},
+                               {"target", e.target},
+                               {"body", e.body}});
+  }
+  return {{"from", first}, {"next", next}, {"receipts", std::move(out)}};
+}
+
+void ReceiptLog::clear() {
+  base_ += entries_.size();
   entries_.clear();
 }
 

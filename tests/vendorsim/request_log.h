@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vendorsim/faults.h"
 #include "vendorsim/http_util.h"
@@ -40,6 +41,32 @@ class RequestLog {
   std::uint64_t next_seq_ = 1;
   std::uint64_t dropped_ = 0;
   std::deque<json::object> entries_;
+};
+
+/// A compact record of every request one vendor received, for benchmarks: arrival time in
+/// microseconds (system clock), status, method, target and the (redacted) body, no headers and no
+/// bound. Off unless Options::record_receipts (`--record-receipts`). Entries are numbered from 0
+/// since the start (or reset); since(n) returns those from number n on, so a harness can read
+/// them incrementally while the simulators serve.
+class ReceiptLog {
+ public:
+  void add(const HttpRequest& req, std::chrono::system_clock::time_point received,
+           std::optional<unsigned> status);
+  /// {"from": n, "next": m, "receipts": [{"time_us", "status", "method", "target", "body"}...]}
+  json::object since(std::uint64_t from) const;
+  /// Forgets the entries so far; numbering goes on.
+  void clear();
+
+ private:
+  struct Entry {
+    std::int64_t time_us = 0;
+    std::optional<unsigned> status;
+    std::string method;
+    std::string target;
+    std::string body;
+  };
+  std::uint64_t base_ = 0;  ///< number of entries_.front()
+  std::vector<Entry> entries_;
 };
 
 /// Request counts of one vendor by answered status and by injected fault.

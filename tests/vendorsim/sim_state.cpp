@@ -71,7 +71,7 @@ std::array<SimState::PerVendor, kVendorCount> SimState::make_vendors() const {
     std::size_t i = static_cast<std::size_t>(v);
     return PerVendor{make_vendor(v, options_, context_),
                      FaultInjector(options_.faults[i], fault_seed(options_.seed, v), context_.now),
-                     RequestLog(options_.max_logged_requests), TrafficStats{}};
+                     RequestLog(options_.max_logged_requests), TrafficStats{}, ReceiptLog{}};
   };
   return {one(Vendor::glia), one(Vendor::plugchat), one(Vendor::identitycall), one(Vendor::iadvize),
           one(Vendor::commpeak)};
@@ -113,6 +113,7 @@ Reply SimState::handle(Vendor vendor, const HttpRequest& req) {
   if (reply.action == Reply::Action::respond) status = reply.response.result_int();
   v.log.add(req, received, status, plan.kind);
   v.stats.count(status, plan.kind);
+  if (options_.record_receipts) v.receipts.add(req, received, status);
   return reply;
 }
 
@@ -134,6 +135,17 @@ json::array SimState::requests(Vendor vendor) const {
 void SimState::clear_requests(Vendor vendor) {
   std::lock_guard lock(mutex_);
   at(vendor).log.clear();
+}
+
+std::optional<json::object> SimState::receipts(Vendor vendor, std::uint64_t from) const {
+  if (!options_.record_receipts) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  return at(vendor).receipts.since(from);
+}
+
+void SimState::clear_receipts(Vendor vendor) {
+  std::lock_guard lock(mutex_);
+  at(vendor).receipts.clear();
 }
 
 json::array SimState::records(Vendor vendor) const {

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "vendorsim/faults.h"
 #include "vendorsim/options.h"
@@ -26,6 +27,10 @@ class SimState {
   void set_faults(Vendor vendor, const FaultConfig& config);
   json::array requests(Vendor vendor) const;
   void clear_requests(Vendor vendor);
+  /// The receipts from number `from` on (see ReceiptLog::since); nullopt unless
+  /// Options::record_receipts.
+  std::optional<json::object> receipts(Vendor vendor, std::uint64_t from) const;
+  void clear_receipts(Vendor vendor);
   json::array records(Vendor vendor) const;
   SeedResult seed_record(Vendor vendor, json::object record);
   std::size_t revoke_tokens(Vendor vendor);
@@ -40,6 +45,7 @@ class SimState {
     FaultInjector faults;
     RequestLog log;
     TrafficStats stats;
+    ReceiptLog receipts;
   };
   PerVendor& at(Vendor v) { return vendors_[static_cast<std::size_t>(v)]; }
   const PerVendor& at(Vendor v) const { return vendors_[static_cast<std::size_t>(v)]; }

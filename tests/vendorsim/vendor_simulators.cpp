@@ -70,6 +70,9 @@ json::array VendorSimulators::requests(Vendor vendor) const {
 void VendorSimulators::clear_requests(Vendor vendor) {
   state_->clear_requests(vendor);
 }
+std::optional<json::object> VendorSimulators::receipts(Vendor vendor, std::uint64_t from) const {
+  return state_->receipts(vendor, from);
+}
 json::array VendorSimulators::records(Vendor vendor) const {
   return state_->records(vendor);
 }

@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "vendorsim/faults.h"
@@ -48,6 +49,8 @@ class VendorSimulators {
   void set_faults(Vendor vendor, const FaultConfig& config);
   json::array requests(Vendor vendor) const;
   void clear_requests(Vendor vendor);
+  /// Compact receipts from number `from` on, when Options::record_receipts (else nullopt).
+  std::optional<json::object> receipts(Vendor vendor, std::uint64_t from = 0) const;
   json::array records(Vendor vendor) const;
   /// Stores a record as if it existed before opsync; returns the stored record or the reason.
   SeedResult seed_record(Vendor vendor, json::object record);

@@ -379,5 +379,51 @@ TEST_F(VendorSimTest, ControlSeedsRecordsAndResets) {
   EXPECT_TRUE(sims_->records(Vendor::identitycall).empty());
 }
 
+TEST_F(VendorSimTest, ReceiptsAreOffByDefault) {
+  EXPECT_EQ(call(sims_->control_port(), verb::get, "/control/glia/receipts").status, 404u);
+  EXPECT_FALSE(sims_->receipts(Vendor::glia).has_value());
+}
+
+TEST(VendorSimReceipts, CompactReceiptsReadIncrementally) {
+  boost::asio::io_context io;
+  Options options;
+  options.record_receipts = true;
+  options.max_logged_requests = 0;  // the full log is off; receipts are kept
+  VendorSimulators sims(io, options);
+  std::thread runner([&] { io.run(); });
+  const auto before = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const std::uint16_t cp = sims.port(Vendor::commpeak);
+  const Headers basic{{"Authorization", "Basic b3BzeW5jOm9wc3luYy1jb21tcGVhay1wYXNzd29yZA=="},
+                      kJson};
+  call(cp, verb::put, "/api/users/7", basic, R"({"first_name":"ev-1"})");
+  call(cp, verb::put, "/api/users/7", basic, R"({"first_name":"ev-2"})");
+  auto first = call(sims.control_port(), verb::get, "/control/commpeak/receipts");
+  ASSERT_EQ(first.status, 200u) << first.body;
+  EXPECT_EQ(first.json.at("from"), 0);
+  EXPECT_EQ(first.json.at("next"), 2);
+  const auto& r0 = first.json.at("receipts").at(0);
+  EXPECT_EQ(r0.at("method"), "PUT");
+  EXPECT_EQ(r0.at("target"), "/api/users/7");
+  EXPECT_EQ(r0.at("body"), R"({"first_name":"ev-1"})");
+  EXPECT_EQ(r0.at("status"), 404);  // no such user
+  EXPECT_GE(r0.at("time_us").as_int64(), before);
+  EXPECT_TRUE(sims.requests(Vendor::commpeak).empty());
+  auto rest = call(sims.control_port(), verb::get, "/control/commpeak/receipts?from=1");
+  ASSERT_EQ(rest.json.at("receipts").as_array().size(), 1u);
+  EXPECT_EQ(rest.json.at("receipts").at(0).at("body"), R"({"first_name":"ev-2"})");
+  EXPECT_EQ(call(sims.control_port(), verb::get, "/control/commpeak/receipts?from=x").status, 400u);
+  EXPECT_EQ(call(sims.control_port(), verb::delete_, "/control/commpeak/receipts").status, 204u);
+  call(cp, verb::put, "/api/users/7", basic, R"({"first_name":"ev-3"})");
+  auto after = sims.receipts(Vendor::commpeak, 0);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->at("from"), 2);  // numbering goes on after a clear
+  EXPECT_EQ(after->at("next"), 3);
+  EXPECT_EQ(after->at("receipts").as_array().size(), 1u);
+  sims.stop();
+  runner.join();
+}
+
 }  // namespace
 }  // namespace opsync::vendorsim
