@@ -6,6 +6,10 @@
 #                              bootstrap address. Ports are chosen free once and kept in WORKDIR.
 #   broker.sh stop WORKDIR     stop (SIGTERM, then SIGKILL after 20 s)
 #   broker.sh kill WORKDIR     stop at once (SIGKILL)
+#
+# OPSYNC_KAFKA_EXTRA_PROPERTIES (optional): lines appended to server.properties when WORKDIR is
+# first set up; a later line overrides an earlier one (bench/compare_bench uses it to turn off
+# the per-message flush below, as a production broker runs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:?usage: broker.sh start|stop|kill WORKDIR}
@@ -64,6 +68,9 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 log.flush.interval.messages=1
 PROPS
+  if [ -n "${OPSYNC_KAFKA_EXTRA_PROPERTIES:-}" ]; then
+    printf '%s\n' "$OPSYNC_KAFKA_EXTRA_PROPERTIES" >>"$work/server.properties"
+  fi
   cat >"$work/log4j2.properties" <<'LOG'
 status = warn
 appender.out.type = Console
