@@ -4,14 +4,12 @@
 #include <iterator>
 #include <string_view>
 
+#include "framework/delivery_settings.h"
+
 namespace opsync {
 
 DeliveryLimits CommPeakSettings::limits() const {
-  DeliveryLimits out;
-  out.concurrency = concurrency;
-  out.rate_per_second = rate_per_second;
-  out.burst = burst;
-  return out;
+  return delivery_limits(*this);
 }
 
 MappingTables CommPeakSettings::tables(const std::string& instance) const {
@@ -35,10 +33,9 @@ bool is_commpeak_language(std::string_view code) {
 
 const Schema<CommPeakSettings>& commpeak_settings_schema() {
   using enum Presence;
-  using namespace std::chrono_literals;
   using S = CommPeakSettings;
   static const Schema<S> schema{
-      {
+      with_delivery_keys<S>({
           {"base_url", &S::base_url, required,
            "The tenant's API root, `https://{tenant}.td.commpeak.com`."},
           {"username", &S::username, required, "API user (HTTP Basic)."},
@@ -48,17 +45,7 @@ const Schema<CommPeakSettings>& commpeak_settings_schema() {
           {"time_zones", &S::time_zones, optional, "IANA time zone -> CommPeak timezone_id."},
           {"languages", &S::languages, optional,
            "Locale or language -> default_language (en_US, es_ES, pt_BR, ru_RU)."},
-          {"concurrency", in_range(&S::concurrency, std::size_t{1}, std::size_t{64}), optional,
-           "Operators with a request in flight at once."},
-          {"rate_per_second", in_range(&S::rate_per_second, 0.01, 1000.0), optional,
-           "Requests per second (token-bucket refill)."},
-          {"burst", in_range(&S::burst, std::uint32_t{1}, std::uint32_t{10'000}), optional,
-           "Token-bucket size."},
-          {"connect_timeout", in_range(&S::connect_timeout, 100ms, 60'000ms), optional,
-           "TCP + TLS connect deadline."},
-          {"request_timeout", in_range(&S::request_timeout, 100ms, 300'000ms), optional,
-           "Deadline of one request."},
-      },
+      }),
       {
           [](const S& s, const CheckReporter& report) {
             if (!is_http_url(s.base_url)) {

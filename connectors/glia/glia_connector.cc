@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "framework/delivery_settings.h"
 #include "framework/vendor_call.h"
 
 namespace opsync {
@@ -132,11 +133,7 @@ MapResult GliaConnector::map(const CanonicalOperator& op) const {
 }
 
 DeliveryLimits GliaConnector::limits() const {
-  DeliveryLimits limits;
-  limits.concurrency = settings_.concurrency;
-  limits.rate_per_second = settings_.rate_per_second;
-  limits.burst = settings_.burst;
-  return limits;
+  return delivery_limits(settings_);
 }
 
 asio::awaitable<HttpResult> GliaConnector::call(HttpRequest& request) {

@@ -2,49 +2,43 @@
 
 #include <vector>
 
+#include "framework/delivery_settings.h"
+
 namespace opsync {
 
 const Schema<GliaSettings>& glia_settings_schema() {
   using enum Presence;
-  using std::chrono::milliseconds;
   using std::chrono::seconds;
   using S = GliaSettings;
   static const Schema<GliaSettings> schema{
-      {
-          {"base_url", &S::base_url, optional,
-           "API root (older documents: https://api.salemove.com; simulators and test hosts)."},
-          {"api_key_id", &S::api_key_id, required, "Glia API key id (or api_key_id_file)."},
-          {"api_key_secret", &S::api_key_secret, required,
-           "Glia API key secret (or api_key_secret_file)."},
-          {"create_missing", &S::create_missing, optional,
-           "Create operators that have no Glia id and no Glia operator with their email."},
-          {"delete_policy", one_of(&S::delete_policy, {"deactivate", "delete"}), optional,
-           "On operator.deleted: `deactivate` sends enabled=false, `delete` calls DELETE "
-           "/operators/{id} (which Glia documents as disabling)."},
-          {"teams", &S::teams, optional,
-           "Canonical team name -> `SITE_ID/TEAM_ID` (or `TEAM_ID` on `site_id`); builds "
-           "`assignments`."},
-          {"site_id", &S::site_id, optional, "Site of team entries written without a site."},
-          {"audio_source",
-           one_of(&S::audio_source, {"none", "computer", "phone", "sip_phone", "auto"}), optional,
-           "`none` leaves audio_source alone; `auto` picks sip_phone (sip_uri and sip_domain_id), "
-           "else phone (phone), else computer."},
-          {"sip_domain_id", &S::sip_domain_id, optional,
-           "Glia SIP domain id; with it, `sip_extension` is the user part of `sip_uri`."},
-          {"concurrency", in_range(&S::concurrency, 1U, 256U), optional,
-           "Operators with a request in flight at once."},
-          {"rate_per_second", in_range(&S::rate_per_second, 0.01, 1000.0), optional,
-           "Requests per second (token bucket refill)."},
-          {"burst", in_range(&S::burst, 1U, 10'000U), optional, "Token bucket size."},
-          {"connect_timeout",
-           in_range(&S::connect_timeout, milliseconds(100), milliseconds(60'000)), optional,
-           "TCP + TLS connect deadline."},
-          {"request_timeout",
-           in_range(&S::request_timeout, milliseconds(100), milliseconds(300'000)), optional,
-           "Deadline of one request."},
-          {"token_lifetime", in_range(&S::token_lifetime, seconds(10), seconds(86'400)), optional,
-           "Assumed token lifetime; a fresh token is fetched shortly before it ends."},
-      },
+      with_delivery_keys<S>(
+          {
+              {"base_url", &S::base_url, optional,
+               "API root (older documents: https://api.salemove.com; simulators and test hosts)."},
+              {"api_key_id", &S::api_key_id, required, "Glia API key id (or api_key_id_file)."},
+              {"api_key_secret", &S::api_key_secret, required,
+               "Glia API key secret (or api_key_secret_file)."},
+              {"create_missing", &S::create_missing, optional,
+               "Create operators that have no Glia id and no Glia operator with their email."},
+              {"delete_policy", one_of(&S::delete_policy, {"deactivate", "delete"}), optional,
+               "On operator.deleted: `deactivate` sends enabled=false, `delete` calls DELETE "
+               "/operators/{id} (which Glia documents as disabling)."},
+              {"teams", &S::teams, optional,
+               "Canonical team name -> `SITE_ID/TEAM_ID` (or `TEAM_ID` on `site_id`); builds "
+               "`assignments`."},
+              {"site_id", &S::site_id, optional, "Site of team entries written without a site."},
+              {"audio_source",
+               one_of(&S::audio_source, {"none", "computer", "phone", "sip_phone", "auto"}),
+               optional,
+               "`none` leaves audio_source alone; `auto` picks sip_phone (sip_uri and "
+               "sip_domain_id), else phone (phone), else computer."},
+              {"sip_domain_id", &S::sip_domain_id, optional,
+               "Glia SIP domain id; with it, `sip_extension` is the user part of `sip_uri`."},
+              {"token_lifetime", in_range(&S::token_lifetime, seconds(10), seconds(86'400)),
+               optional,
+               "Assumed token lifetime; a fresh token is fetched shortly before it ends."},
+          },
+          {.max_concurrency = 256}),
       {
           [](const GliaSettings& s, const CheckReporter& report) {
             if (s.base_url.rfind("https://", 0) != 0 && s.base_url.rfind("http://", 0) != 0) {

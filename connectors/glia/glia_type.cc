@@ -1,30 +1,13 @@
 #include "glia/glia_type.h"
 
-#include <memory>
-
-#include "common/http_client.h"
+#include "framework/http_connector_type.h"
 #include "glia/glia_connector.h"
+#include "glia/glia_settings.h"
 
 namespace opsync {
 
 ConnectorType glia_connector_type() {
-  ConnectorType type;
-  type.name = "glia";
-  type.check = [](const ConnectorConfig& connector, Diagnostics& diagnostics) {
-    (void)read_connector_settings(connector, glia_settings_schema(), diagnostics);
-  };
-  type.create = [](const ConnectorConfig& connector,
-                   boost::asio::io_context& io) -> std::unique_ptr<Connector> {
-    GliaSettings settings = load_connector_settings(connector, glia_settings_schema());
-    HttpClient::Options options;
-    options.base_url = settings.base_url;
-    options.max_connections = settings.concurrency;
-    options.connect_timeout = settings.connect_timeout;
-    options.request_timeout = settings.request_timeout;
-    auto client = std::make_shared<HttpClient>(io, std::move(options));
-    return std::make_unique<GliaConnector>(connector.name, std::move(settings), std::move(client));
-  };
-  return type;
+  return http_connector_type<GliaConnector>("glia", glia_settings_schema);
 }
 
 }  // namespace opsync

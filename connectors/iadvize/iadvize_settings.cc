@@ -2,16 +2,13 @@
 
 #include <string_view>
 
+#include "framework/delivery_settings.h"
 #include "iadvize/iadvize_mapping.h"
 
 namespace opsync {
 
 DeliveryLimits IAdvizeSettings::limits() const {
-  DeliveryLimits out;
-  out.concurrency = concurrency;
-  out.rate_per_second = rate_per_second;
-  out.burst = burst;
-  return out;
+  return delivery_limits(*this);
 }
 
 DeletePolicy IAdvizeSettings::policy() const {
@@ -32,10 +29,9 @@ bool is_http_url(std::string_view url) {
 
 const Schema<IAdvizeSettings>& iadvize_settings_schema() {
   using enum Presence;
-  using namespace std::chrono_literals;
   using S = IAdvizeSettings;
   static const Schema<S> schema{
-      {
+      with_delivery_keys<S>({
           {"base_url", &S::base_url, optional,
            "REST v2 root (`https://ha.iadvize.com/api/2` for the HA platform; a simulator's URL "
            "in tests)."},
@@ -50,17 +46,7 @@ const Schema<IAdvizeSettings>& iadvize_settings_schema() {
           {"languages", &S::languages, optional,
            "Locale or language -> `language_admin` (`de`, `en`, `es` or `fr`), for locales whose "
            "language is not one of those four."},
-          {"concurrency", in_range(&S::concurrency, std::size_t{1}, std::size_t{64}), optional,
-           "Operators with a request in flight at once."},
-          {"rate_per_second", in_range(&S::rate_per_second, 0.01, 1000.0), optional,
-           "Requests per second (token-bucket refill)."},
-          {"burst", in_range(&S::burst, std::uint32_t{1}, std::uint32_t{10'000}), optional,
-           "Token-bucket size."},
-          {"connect_timeout", in_range(&S::connect_timeout, 100ms, 60'000ms), optional,
-           "TCP + TLS connect deadline."},
-          {"request_timeout", in_range(&S::request_timeout, 100ms, 300'000ms), optional,
-           "Deadline of one request."},
-      },
+      }),
       {
           [](const S& s, const CheckReporter& report) {
             if (!is_http_url(s.base_url)) {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "framework/delivery_settings.h"
 #include "framework/vendor_call.h"
 #include "identitycall/identitycall_mapping.h"
 
@@ -112,11 +113,7 @@ MapResult IdentityCallConnector::map(const CanonicalOperator& op) const {
 }
 
 DeliveryLimits IdentityCallConnector::limits() const {
-  DeliveryLimits limits;
-  limits.concurrency = settings_.concurrency;
-  limits.rate_per_second = settings_.rate_per_second;
-  limits.burst = settings_.burst;
-  return limits;
+  return delivery_limits(settings_);
 }
 
 asio::awaitable<HttpResult> IdentityCallConnector::call(HttpRequest& request) {

@@ -2,14 +2,12 @@
 
 #include <string_view>
 
+#include "framework/delivery_settings.h"
+
 namespace opsync {
 
 DeliveryLimits PlugChatSettings::limits() const {
-  DeliveryLimits out;
-  out.concurrency = concurrency;
-  out.rate_per_second = rate_per_second;
-  out.burst = burst;
-  return out;
+  return delivery_limits(*this);
 }
 
 MappingTables PlugChatSettings::tables(const std::string& instance) const {
@@ -26,10 +24,9 @@ bool is_http_url(std::string_view url) {
 
 const Schema<PlugChatSettings>& plugchat_settings_schema() {
   using enum Presence;
-  using namespace std::chrono_literals;
   using S = PlugChatSettings;
   static const Schema<S> schema{
-      {
+      with_delivery_keys<S>({
           {"base_url", &S::base_url, optional,
            "API root (override for a simulator or a test host). The seed's older "
            "`https://www.plugchat.com.br/api` also works."},
@@ -39,17 +36,7 @@ const Schema<PlugChatSettings>& plugchat_settings_schema() {
           {"create_missing", &S::create_missing, optional,
            "Create operators that have no Plug Chat id (`external_ids.<instance>`)."},
           {"teams", &S::teams, optional, "Canonical team name -> Plug Chat department id."},
-          {"concurrency", in_range(&S::concurrency, std::size_t{1}, std::size_t{64}), optional,
-           "Operators with a request in flight at once."},
-          {"rate_per_second", in_range(&S::rate_per_second, 0.01, 1000.0), optional,
-           "Requests per second (token-bucket refill)."},
-          {"burst", in_range(&S::burst, std::uint32_t{1}, std::uint32_t{10'000}), optional,
-           "Token-bucket size."},
-          {"connect_timeout", in_range(&S::connect_timeout, 100ms, 60'000ms), optional,
-           "TCP + TLS connect deadline."},
-          {"request_timeout", in_range(&S::request_timeout, 100ms, 300'000ms), optional,
-           "Deadline of one request."},
-      },
+      }),
       {
           [](const S& s, const CheckReporter& report) {
             if (!is_http_url(s.base_url)) {

@@ -58,5 +58,18 @@ TEST(GliaSettings, Problems) {
             "");
 }
 
+// The delivery keys come from the shared fragment; Glia documents no quota, so the generic
+// bounds apply, with up to 256 operators in flight.
+TEST(GliaSettings, DeliveryLimitBounds) {
+  const std::string base = "type: glia\napi_key_id: a\napi_key_secret: b\n";
+  EXPECT_EQ(problems(base + "rate_per_second: 1000\nburst: 10000\nconcurrency: 256\n"), "");
+  EXPECT_NE(problems(base + "rate_per_second: 1001\n").find("connectors.glia_eu.rate_per_second"),
+            std::string::npos);
+  EXPECT_NE(problems(base + "concurrency: 257\n").find("connectors.glia_eu.concurrency"),
+            std::string::npos);
+  EXPECT_NE(problems(base + "connect_timeout: 61s\n").find("connectors.glia_eu.connect_timeout"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace opsync

@@ -48,5 +48,19 @@ TEST(IdentityCallSettings, Problems) {
   EXPECT_EQ(problems(std::string("type: identitycall\napi_key: ") + kKey + "\n"), "");
 }
 
+// The delivery keys come from the shared fragment with IdentityCall's own bounds: its documented
+// quota is 5 requests/s at most (Pro), so rate_per_second stops at 100 and burst at 300.
+TEST(IdentityCallSettings, DeliveryLimitBounds) {
+  const std::string base = std::string("type: identitycall\napi_key: ") + kKey + "\n";
+  EXPECT_EQ(problems(base + "rate_per_second: 100\nburst: 300\nconcurrency: 64\n"), "");
+  EXPECT_NE(problems(base + "rate_per_second: 101\n").find("connectors.idc.rate_per_second"),
+            std::string::npos);
+  EXPECT_NE(problems(base + "burst: 301\n").find("connectors.idc.burst"), std::string::npos);
+  EXPECT_NE(problems(base + "concurrency: 65\n").find("connectors.idc.concurrency"),
+            std::string::npos);
+  EXPECT_NE(problems(base + "request_timeout: 50ms\n").find("connectors.idc.request_timeout"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace opsync

@@ -1,0 +1,67 @@
+#pragma once
+// The delivery-limit keys every vendor connector's settings share (`concurrency`,
+// `rate_per_second`, `burst`, `connect_timeout`, `request_timeout`): one table fragment, with the
+// bounds that differ by vendor passed in, and the DeliveryLimits they give.
+//
+// A settings struct S uses it by having members of those names (concurrency: an unsigned
+// integer, rate_per_second: double, burst: std::uint32_t, the timeouts: milliseconds) and
+// writing its schema as `Schema<S>{with_delivery_keys<S>({its own rows}, bounds), checks}`.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/schema.h"
+#include "framework/connector.h"
+
+namespace opsync {
+
+/// The upper bounds of the delivery keys (the lower ones are 1, 0.01/s and 100 ms for all).
+struct DeliveryKeyBounds {
+  std::uint64_t max_concurrency = 64;
+  /// Above any vendor's documented quota: the vendors whose limit is documented set their own.
+  double max_rate_per_second = 1000.0;
+  std::uint32_t max_burst = 10'000;
+  /// The description of rate_per_second; empty: the generic one.
+  std::string rate_description;
+};
+
+/// `keys` followed by the delivery-limit rows of S.
+template <class S>
+std::vector<Key<S>> with_delivery_keys(std::vector<Key<S>> keys,
+                                       const DeliveryKeyBounds& bounds = {}) {
+  using enum Presence;
+  using std::chrono::milliseconds;
+  using Concurrency = decltype(S::concurrency);
+  keys.push_back(
+      {"concurrency",
+       in_range(&S::concurrency, Concurrency{1}, static_cast<Concurrency>(bounds.max_concurrency)),
+       optional, "Operators with a request in flight at once."});
+  keys.push_back({"rate_per_second",
+                  in_range(&S::rate_per_second, 0.01, bounds.max_rate_per_second), optional,
+                  bounds.rate_description.empty() ? "Requests per second (token-bucket refill)."
+                                                  : bounds.rate_description});
+  keys.push_back({"burst", in_range(&S::burst, std::uint32_t{1}, bounds.max_burst), optional,
+                  "Token-bucket size."});
+  keys.push_back({"connect_timeout",
+                  in_range(&S::connect_timeout, milliseconds(100), milliseconds(60'000)), optional,
+                  "TCP + TLS connect deadline."});
+  keys.push_back({"request_timeout",
+                  in_range(&S::request_timeout, milliseconds(100), milliseconds(300'000)), optional,
+                  "Deadline of one request."});
+  return keys;
+}
+
+/// The DeliveryLimits of settings S (concurrency, rate and burst; backoff and breaker defaults).
+template <class S>
+DeliveryLimits delivery_limits(const S& settings) {
+  DeliveryLimits limits;
+  limits.concurrency = settings.concurrency;
+  limits.rate_per_second = settings.rate_per_second;
+  limits.burst = settings.burst;
+  return limits;
+}
+
+}  // namespace opsync
