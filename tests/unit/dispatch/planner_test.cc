@@ -40,6 +40,23 @@ TEST_F(PlannerTest, ShadowEqualToTheMappedRecordNeedsNoPush) {
   EXPECT_TRUE(planner.needs_push(record(R"({"email":"b@x"})"), store));
 }
 
+// A -> B (push of B in flight, shadow still A) -> A: the diff against the shadow is empty, but
+// the pending row must be bumped or the push of B would be the vendor's last word.
+TEST_F(PlannerTest, APendingPushMeansAPushEvenWithoutADiff) {
+  store.save_shadow("glia_eu", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
+                    1);
+  EXPECT_FALSE(planner.needs_push(record(R"({"email":"a@x"})"), store));
+  store.upsert_outbox("glia_eu", "emp-1", 1);  // the push of b@x, in flight
+  EXPECT_TRUE(planner.needs_push(record(R"({"email":"a@x"})"), store));
+}
+
+TEST_F(PlannerTest, FullResyncStillClearsWhatTheShadowHolds) {
+  store.save_shadow("glia_eu", "emp-1",
+                    json::parse(R"({"email":"a@x","phone":"+1","active":true})").as_object(), 1);
+  auto plan = plan_push(connector, record(R"({"email":"a@x"})"), store, /*full_resync=*/true);
+  EXPECT_EQ(plan.changed, json::parse(R"({"email":"a@x","phone":null,"active":true})").as_object());
+}
+
 TEST_F(PlannerTest, RemovedAttributeIsAClear) {
   store.save_shadow("glia_eu", "emp-1",
                     json::parse(R"({"email":"a@x","phone":"+1","active":true})").as_object(), 1);
