@@ -43,6 +43,11 @@ struct Lane {
   bool in_flight = false;
   bool queued = false;   // in Channel::ready
   bool recheck = false;  // notified while in flight: re-read the outbox entry afterwards
+  // The vendor may hold values the shadow does not know: a push whose outcome is unknown (reset
+  // after sending, timeout, 5xx, the daemon killed mid-push) may or may not have been applied.
+  // If the record then changes back, a diff against the shadow would find nothing to send and
+  // leave the vendor wrong, so the next push sends every mapped field (full_resync).
+  bool in_doubt = false;
   std::int64_t due_ms = 0;
   std::shared_ptr<asio::cancellation_signal> cancel;
 };
@@ -92,6 +97,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   void start() {
     for (auto& [name, ch] : channels_) {
       reload(*ch);
+      // Any row pending at start may have had a push in flight when the last run ended.
+      for (auto& [op, lane] : ch->lanes) lane.in_doubt = true;
       asio::co_spawn(io_, pump(shared_from_this(), *ch), rethrow);
     }
   }
@@ -232,7 +239,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     }
     std::optional<CanonicalOperator> record = store_.load_operator(op);
     PushPlan plan;
-    if (record) plan = plan_push(connector, *record, store_, entry->full_resync);
+    const bool in_doubt = ch.lanes[op].in_doubt;
+    if (record) plan = plan_push(connector, *record, store_, entry->full_resync || in_doubt);
     if (!record || !plan.needs_push()) {
       ch.breaker.on_abandoned();
       ++ch.counters.skipped;
@@ -262,6 +270,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     }
     const auto now = SteadyClock::now();
     if (options_.on_push) options_.on_push(name, result.outcome, now - started);
+    ch.lanes[op].in_doubt = result.outcome == PushOutcome::retry;
     if (result.vendor_failure) {
       ch.breaker.on_failure(now);
     } else {

@@ -22,8 +22,11 @@ PushPlan plan_push(const Connector& connector, const CanonicalOperator& op,
   }
   plan.desired = std::move(mapped.fields);
   static const boost::json::object kEmpty;
-  plan.changed =
-      diff_fields(plan.desired, full_resync || !shadow ? kEmpty : *shadow, connector.clear_style());
+  plan.changed = diff_fields(plan.desired, shadow ? *shadow : kEmpty, connector.clear_style());
+  if (full_resync) {
+    // Every mapped value, plus the clears the diff found (the shadow's fields no longer wanted).
+    for (const auto& [key, value] : plan.desired) plan.changed[key] = value;
+  }
   add_required_fields(plan.changed, plan.desired, connector.required_fields());
   return plan;
 }

@@ -26,7 +26,9 @@ struct PushPlan {
 };
 
 /// Pure: the plan for `op` given the vendor's `shadow` (nullopt: never acknowledged anything).
-/// `full_resync` sends every mapped field regardless of the shadow.
+/// `full_resync` sends every mapped field regardless of the shadow, and still the clears of
+/// fields the shadow holds that are no longer mapped. The dispatcher asks for it on a resync and
+/// whenever the vendor's state is in doubt (see Dispatcher).
 PushPlan plan_push(const Connector& connector, const CanonicalOperator& op,
                    const std::optional<boost::json::object>& shadow,
                    std::optional<std::string> vendor_id, bool full_resync = false);

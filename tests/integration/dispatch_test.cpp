@@ -384,6 +384,63 @@ TEST_F(DispatchTest, RestartMidRetryResumesTheSchedule) {
   EXPECT_EQ(store.load_vendor_id("rest", "emp-1"), "v-emp-1");
 }
 
+// A push that fails with a 503 may have been applied (the vendor's state is in doubt). If the
+// record then changes back to what the shadow holds, a diff would send nothing and leave the
+// vendor with the failed push's value: the next push sends every mapped field instead.
+TEST_F(DispatchTest, AfterAFailedPushTheNextPushSendsEveryField) {
+  int calls = 0;
+  server.script = [&](const Recorded& r) {
+    if (calls++ == 1) return Reply{.status = 503, .headers = {{"Retry-After", "1"}}};
+    return created(r);
+  };
+  put("emp-1", R"({"email":"a@x","display_name":"Ann"})");
+  run([&](Dispatcher& d) -> asio::awaitable<void> {
+    co_await until_delivered("emp-1");
+    put("emp-1", R"({"email":"a@x","display_name":"Bob"})");
+    d.notify("rest", "emp-1");
+    co_await test::wait_until([&] { return server.received.size() == 2; });
+    put("emp-1", R"({"email":"a@x","display_name":"Ann"})");  // back to the shadow's value
+    d.notify("rest", "emp-1");
+    co_await until_delivered("emp-1");
+  });
+  ASSERT_EQ(server.received.size(), 3u);
+  EXPECT_EQ(json::parse(server.received[1].body), json::parse(R"({"display_name":"Bob"})"));
+  EXPECT_EQ(server.received[2].method, "PATCH");
+  EXPECT_EQ(json::parse(server.received[2].body),
+            json::parse(R"({"email":"a@x","display_name":"Ann","active":true})"));
+}
+
+// The daemon stopped (or was killed) with a push in flight: whatever was pending at start is in
+// doubt, so the first push after a restart sends every mapped field.
+TEST_F(DispatchTest, PendingPushesAfterARestartSendEveryField) {
+  put("emp-1", R"({"email":"a@x","display_name":"Ann"})");
+  connector = std::make_unique<RestConnector>(io, server.base_url(), limits);
+  test::run_body(
+      io,
+      [&]() -> asio::awaitable<void> {
+        {
+          Dispatcher first(io, store, {connector.get()});
+          first.start();
+          co_await until_delivered("emp-1");
+          server.held = true;  // the next request reaches the vendor but is never answered
+          put("emp-1", R"({"email":"a@x","display_name":"Bob"})");
+          first.notify("rest", "emp-1");
+          co_await test::wait_until([&] { return server.received.size() == 2; });
+          co_await first.drain(Clock::now() + 100ms);  // gives up on the push in flight
+        }
+        server.held = false;
+        put("emp-1", R"({"email":"a@x","display_name":"Ann"})");
+        Dispatcher second(io, store, {connector.get()});
+        second.start();
+        co_await until_delivered("emp-1");
+        co_await second.drain(Clock::now() + 1s);
+      }(),
+      60s);
+  ASSERT_GE(server.received.size(), 3u);
+  EXPECT_EQ(json::parse(server.received.back().body),
+            json::parse(R"({"email":"a@x","display_name":"Ann","active":true})"));
+}
+
 TEST_F(DispatchTest, ConfiguredRateIsNeverExceeded) {
   limits.rate_per_second = 40;
   limits.burst = 5;

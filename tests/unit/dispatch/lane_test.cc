@@ -180,6 +180,23 @@ TEST_F(LaneTest, MappingErrorIsDeadLetteredAndTheLaneMovesOn) {
 }
 
 TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    put("emp-1", R"({"email":"a@x"})");
+    store.save_shadow("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
+                      1);
+    dispatcher.notify("fake", "emp-1");
+    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_TRUE(fake.calls.empty());
+  EXPECT_EQ(dispatcher.counters("fake").skipped, 1u);
+}
+
+// A row pending when the dispatcher starts may have had a push in flight when the last run
+// ended: the vendor's state is in doubt, so it is sent in full even though the shadow agrees.
+TEST_F(LaneTest, ARowPendingAtStartIsSentInFull) {
   put("emp-1", R"({"email":"a@x"})");
   store.save_shadow("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
                     1);
@@ -189,8 +206,10 @@ TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
     co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
-  EXPECT_TRUE(fake.calls.empty());
-  EXPECT_EQ(dispatcher.counters("fake").skipped, 1u);
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_EQ(fake.calls[0].context.changed,
+            json::parse(R"({"email":"a@x","active":true})").as_object());
+  EXPECT_EQ(dispatcher.counters("fake").skipped, 0u);
 }
 
 TEST_F(LaneTest, DrainWaitsForInFlightThenGivesUpAtTheDeadline) {
