@@ -7,12 +7,16 @@
 namespace opsync {
 
 struct CircuitBreakerConfig {
-  /// Consecutive failures that open a closed breaker.
-  std::uint32_t failure_threshold = 5;
+  /// Consecutive failures that open a closed breaker. A failure is a push whose deciding call
+  /// failed; a push may make several calls (Glia: token, lookup, create), so a vendor failing
+  /// 10% of its calls fails far more than 10% of such pushes. Ten in a row is well out of reach
+  /// of that noise (0.2^10 ~ 1e-7) and reached within a second by a vendor that is really down.
+  std::uint32_t failure_threshold = 10;
   /// First cool-down; each re-open from half-open multiplies it by `cool_down_multiplier`, up to
-  /// `max_cool_down`. A close resets it.
+  /// `max_cool_down`. A close resets it. The cap bounds how long a recovered vendor waits for
+  /// the next probe: a probe costs one request, a long cap costs minutes of staleness.
   std::chrono::milliseconds cool_down{5'000};
-  std::chrono::milliseconds max_cool_down{300'000};
+  std::chrono::milliseconds max_cool_down{30'000};
   double cool_down_multiplier = 2.0;
   /// Calls let through at once while half-open.
   std::uint32_t half_open_probes = 1;

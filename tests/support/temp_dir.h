@@ -1,6 +1,8 @@
 #pragma once
-// A fresh directory under the system temp dir, removed with its contents on destruction.
+// A fresh directory under the system temp dir, removed with its contents on destruction (kept,
+// for a post-mortem, when OPSYNC_KEEP_TEST_DIRS=1).
 
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -16,6 +18,8 @@ class TempDir {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
+    if (const char* keep = std::getenv("OPSYNC_KEEP_TEST_DIRS"); keep && std::string(keep) == "1")
+      return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
