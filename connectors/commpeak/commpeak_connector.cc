@@ -22,13 +22,6 @@ std::optional<boost::json::object> parse_object(std::string_view body) {
   return std::move(v.as_object());
 }
 
-PushResult permanent(std::string message) {
-  PushResult out;
-  out.outcome = PushOutcome::permanent;
-  out.message = std::move(message);
-  return out;
-}
-
 bool is_user_id(std::string_view id) {
   return !id.empty() && id.size() <= 18 && id.front() != '0' &&
          std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -111,8 +104,8 @@ boost::asio::awaitable<PushResult> CommPeakConnector::push(PushContext context) 
   if (context.vendor_id && !context.vendor_id->empty()) {
     id = *context.vendor_id;
     if (!is_user_id(id)) {
-      co_return permanent("CommPeak user id '" + id +
-                          "' is not a positive number (check external_ids." + name_ + ")");
+      co_return permanent_result("CommPeak user id '" + id +
+                                 "' is not a positive number (check external_ids." + name_ + ")");
     }
   } else {
     PushResult found = co_await look_up(context);
@@ -142,8 +135,9 @@ boost::asio::awaitable<PushResult> CommPeakConnector::push(PushContext context) 
 boost::asio::awaitable<PushResult> CommPeakConnector::look_up(const PushContext& context) {
   const auto* email = context.desired.if_contains("email");
   if (email == nullptr || !email->is_string() || email->as_string().empty()) {
-    co_return permanent("unmapped: no CommPeak user id for operator '" + context.operator_id +
-                        "' and no e-mail to look it up by; provide external_ids." + name_);
+    co_return permanent_result("unmapped: no CommPeak user id for operator '" +
+                               context.operator_id +
+                               "' and no e-mail to look it up by; provide external_ids." + name_);
   }
   HttpResult raw;
   PushResult listed = co_await call("GET", "/api/users", {}, &raw);

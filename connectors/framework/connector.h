@@ -125,6 +125,14 @@ class Connector {
   virtual boost::asio::awaitable<PushResult> push(PushContext context) = 0;
 };
 
+/// A push the vendor will never accept as it is (a dead letter with `message`).
+inline PushResult permanent_result(std::string message) {
+  PushResult out;
+  out.outcome = PushOutcome::permanent;
+  out.message = std::move(message);
+  return out;
+}
+
 /// Classifies a vendor call's result into a PushResult: 2xx ok; network errors, timeouts, 408,
 /// 425, 429 and 5xx retry (with the server's Retry-After / rate-limit reset); any other status is
 /// permanent. `message` is the vendor's body (cut to 2 KiB) or the transport error.

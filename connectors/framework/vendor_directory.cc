@@ -22,13 +22,6 @@ std::string normalise(std::string_view key) {
   return out;
 }
 
-PushResult permanent(std::string message) {
-  PushResult r;
-  r.outcome = PushOutcome::permanent;
-  r.message = std::move(message);
-  return r;
-}
-
 }  // namespace
 
 // One walk of the list; lookups that need it while it runs wait on `done` (cancelled at the end).
@@ -161,9 +154,9 @@ asio::awaitable<VendorDirectory::Resolution> VendorDirectory::resolve(
   if (!create_missing) {
     co_return Resolution{
         std::nullopt,
-        permanent("operator " + context.operator_id + " is unmapped: no " + options_.vendor +
-                  " id, no " + options_.vendor + " operator with its " + options_.key_name +
-                  ", and create_missing is off")};
+        permanent_result("operator " + context.operator_id + " is unmapped: no " + options_.vendor +
+                         " id, no " + options_.vendor + " operator with its " + options_.key_name +
+                         ", and create_missing is off")};
   }
   PushResult created = co_await create();
   if (created.outcome == PushOutcome::ok && created.vendor_id && key) {

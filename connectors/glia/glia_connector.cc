@@ -60,13 +60,6 @@ json::object sendable(const json::object& changed) {
   return out;
 }
 
-PushResult permanent(std::string message) {
-  PushResult r;
-  r.outcome = PushOutcome::permanent;
-  r.message = std::move(message);
-  return r;
-}
-
 std::chrono::seconds refresh_ahead(std::chrono::seconds lifetime) {
   return std::min(std::chrono::seconds(300), lifetime / 5);
 }
@@ -184,8 +177,9 @@ asio::awaitable<PushResult> GliaConnector::create(const PushContext& context) {
     if (!value.is_null()) body[key] = value;
   }
   if (!body.contains("name") || !body.contains("email")) {
-    co_return permanent("operator " + context.operator_id +
-                        " is unmapped in Glia and cannot be created without a name and an email");
+    co_return permanent_result(
+        "operator " + context.operator_id +
+        " is unmapped in Glia and cannot be created without a name and an email");
   }
   HttpRequest request = glia_request("POST", "/operators", &body);
   HttpResult result = co_await call(request);
@@ -218,11 +212,11 @@ asio::awaitable<PushResult> GliaConnector::remove(const std::string& vendor_id) 
 
 asio::awaitable<PushResult> GliaConnector::push(PushContext context) {
   if (context.vendor_id && !is_path_id(*context.vendor_id)) {
-    co_return permanent("'" + *context.vendor_id + "' is not a Glia operator id");
+    co_return permanent_result("'" + *context.vendor_id + "' is not a Glia operator id");
   }
   if (context.deleted && delete_policy() == DeletePolicy::remove) {
     if (!context.vendor_id) {
-      co_return permanent("operator " + context.operator_id + " has no Glia id to delete");
+      co_return permanent_result("operator " + context.operator_id + " has no Glia id to delete");
     }
     co_return co_await remove(*context.vendor_id);
   }
@@ -241,7 +235,8 @@ asio::awaitable<PushResult> GliaConnector::push(PushContext context) {
                                     [this, &context] { return create(context); });
     if (resolved.done) co_return std::move(*resolved.done);
     if (!is_path_id(*resolved.id)) {
-      co_return permanent("Glia returned '" + *resolved.id + "', which is not an operator id");
+      co_return permanent_result("Glia returned '" + *resolved.id +
+                                 "', which is not an operator id");
     }
     learned = id = std::move(*resolved.id);
   }

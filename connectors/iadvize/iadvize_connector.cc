@@ -23,13 +23,6 @@ std::string string_field(const boost::json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-PushResult permanent(std::string message) {
-  PushResult out;
-  out.outcome = PushOutcome::permanent;
-  out.message = std::move(message);
-  return out;
-}
-
 // Deactivation also forces the operator offline: the deleted operator, or an update that leaves
 // every channel switched off.
 bool goes_offline(const PushContext& ctx) {
@@ -154,13 +147,15 @@ boost::asio::awaitable<PushResult> IAdvizeConnector::push(PushContext ctx) {
       if (ctx.deleted) co_return found.failure;  // never create an operator to deactivate it
       if (!settings_.create_missing) {
         const std::string email = string_field(ctx.desired, "email");
-        co_return permanent("unmapped: operator " + ctx.operator_id + " has no iAdvize id (" +
-                            (email.empty() ? "no email to look up"
-                                           : "no iAdvize operator has email '" + email + "'") +
-                            ") and connectors." + name_ + ".create_missing is false");
+        co_return permanent_result(
+            "unmapped: operator " + ctx.operator_id + " has no iAdvize id (" +
+            (email.empty() ? "no email to look up"
+                           : "no iAdvize operator has email '" + email + "'") +
+            ") and connectors." + name_ + ".create_missing is false");
       }
       if (!ctx.desired.contains("email")) {
-        co_return permanent("iAdvize: email is required to create operator " + ctx.operator_id);
+        co_return permanent_result("iAdvize: email is required to create operator " +
+                                   ctx.operator_id);
       }
       PushResult created = co_await call("POST", "/operator", iadvize::encode_form(ctx.desired));
       if (created.outcome != PushOutcome::ok) co_return created;

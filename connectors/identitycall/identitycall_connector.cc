@@ -63,13 +63,6 @@ json::object sendable(const json::object& changed) {
   return out;
 }
 
-PushResult permanent(std::string message) {
-  PushResult r;
-  r.outcome = PushOutcome::permanent;
-  r.message = std::move(message);
-  return r;
-}
-
 }  // namespace
 
 std::string identitycall_error_message(unsigned status, std::string_view body) {
@@ -162,9 +155,10 @@ asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& con
     if (!value.is_null()) body[key] = value;
   }
   if (!body.contains("name") || !body.contains("phone_number")) {
-    co_return permanent("operator " + context.operator_id +
-                        " is unmapped in IdentityCall and cannot be created without a name and "
-                        "a phone number");
+    co_return permanent_result(
+        "operator " + context.operator_id +
+        " is unmapped in IdentityCall and cannot be created without a name and "
+        "a phone number");
   }
   HttpRequest request = identitycall_request("POST", "/operators", &body);
   HttpResult result = co_await call(request);
@@ -199,11 +193,12 @@ asio::awaitable<PushResult> IdentityCallConnector::remove(const std::string& ven
 
 asio::awaitable<PushResult> IdentityCallConnector::push(PushContext context) {
   if (context.vendor_id && !is_operator_id(*context.vendor_id)) {
-    co_return permanent("'" + *context.vendor_id + "' is not an IdentityCall operator id");
+    co_return permanent_result("'" + *context.vendor_id + "' is not an IdentityCall operator id");
   }
   if (context.deleted && delete_policy() == DeletePolicy::remove) {
     if (!context.vendor_id) {
-      co_return permanent("operator " + context.operator_id + " has no IdentityCall id to delete");
+      co_return permanent_result("operator " + context.operator_id +
+                                 " has no IdentityCall id to delete");
     }
     co_return co_await remove(*context.vendor_id);
   }

@@ -37,13 +37,6 @@ std::optional<boost::json::object> parse_object(std::string_view body) {
   return std::move(v.as_object());
 }
 
-PushResult permanent(std::string message) {
-  PushResult out;
-  out.outcome = PushOutcome::permanent;
-  out.message = std::move(message);
-  return out;
-}
-
 }  // namespace
 
 std::string plugchat_error_message(unsigned status, std::string_view body) {
@@ -110,15 +103,16 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
     co_return out;
   }
   if (!known && !settings_.create_missing) {
-    co_return permanent("unmapped: Plug Chat has no id for operator '" + context.operator_id +
-                        "' (its operator list has no e-mail to match on); provide external_ids." +
-                        name_ + " or set create_missing: true");
+    co_return permanent_result(
+        "unmapped: Plug Chat has no id for operator '" + context.operator_id +
+        "' (its operator list has no e-mail to match on); provide external_ids." + name_ +
+        " or set create_missing: true");
   }
   if (!known) {
     PushResult out = co_await send("POST", context.desired);
     if (out.outcome == PushOutcome::ok) {
       if (!out.vendor_id) {
-        co_return permanent("Plug Chat created the operator but its answer has no 'id'");
+        co_return permanent_result("Plug Chat created the operator but its answer has no 'id'");
       }
       out.acknowledged = context.desired;
     }
