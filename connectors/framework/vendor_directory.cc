@@ -60,6 +60,7 @@ asio::awaitable<std::optional<PushResult>> VendorDirectory::refresh() {
   } finish{*this, walk};
 
   const auto started = clock_();
+  const std::uint64_t marks_at_start = stale_marks_;
   std::unordered_map<std::string, std::string> fresh;
   bool overflow = false;
   const std::size_t limit = options_.max_entries;
@@ -77,7 +78,7 @@ asio::awaitable<std::optional<PushResult>> VendorDirectory::refresh() {
     entries_ = std::move(fresh);
     for (const Change& change : during_walk_) apply(change);
     filled_ = true;
-    stale_ = false;
+    stale_ = stale_marks_ != marks_at_start;  // marked during the walk: it may have missed it
     overflowed_ = overflow;
     walked_at_ = started;
   }
@@ -134,8 +135,13 @@ void VendorDirectory::forget_id(std::string_view id) {
   if (id.empty()) return;
   Change change{{}, std::string(id)};
   apply(change);
-  stale_ = true;
+  mark_stale();
   if (walking_) during_walk_.push_back(std::move(change));
+}
+
+void VendorDirectory::mark_stale() {
+  stale_ = true;
+  ++stale_marks_;
 }
 
 asio::awaitable<VendorDirectory::Resolution> VendorDirectory::resolve(
@@ -161,6 +167,10 @@ asio::awaitable<VendorDirectory::Resolution> VendorDirectory::resolve(
   PushResult created = co_await create();
   if (created.outcome == PushOutcome::ok && created.vendor_id && key) {
     remember(*key, *created.vendor_id);
+  } else if (created.outcome == PushOutcome::retry) {
+    // The create may have been applied (a reset or a 5xx after the vendor acted): the retry
+    // walks the list again and finds it, instead of creating a second operator.
+    mark_stale();
   }
   co_return Resolution{std::nullopt, std::move(created)};
 }

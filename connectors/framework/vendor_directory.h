@@ -98,6 +98,7 @@ class VendorDirectory {
   boost::asio::awaitable<std::optional<PushResult>> refresh();
   boost::asio::awaitable<Lookup> search(const std::string& key);
   void apply(const Change& change);
+  void mark_stale();
 
   Options options_;
   Walk walk_;
@@ -105,6 +106,7 @@ class VendorDirectory {
   std::unordered_map<std::string, std::string> entries_;
   bool filled_ = false;
   bool stale_ = false;
+  std::uint64_t stale_marks_ = 0;  ///< mark_stale() calls, so a walk can tell it was overtaken
   bool overflowed_ = false;
   std::chrono::steady_clock::time_point walked_at_{};
   std::uint64_t walks_ = 0;

@@ -239,5 +239,30 @@ TEST(VendorDirectory, ResolveCreatesOnlyWhatIsMissingAndRemembersIt) {
   EXPECT_EQ(v.list_calls, 1);
 }
 
+// A create that failed ambiguously (the vendor acted, then the connection reset) must not lead
+// to a second operator: the retry walks the list again and finds the first one.
+TEST(VendorDirectory, AfterACreateWithAnUnknownOutcomeTheRetryLooksBeforeCreating) {
+  Vendor v;
+  int creates = 0;
+  auto create = [&]() -> asio::awaitable<PushResult> {
+    ++creates;
+    v.operators.emplace_back("n@example.com", "made-1");  // applied at the vendor...
+    PushResult r;
+    r.outcome = PushOutcome::retry;  // ...but the answer was lost
+    r.message = "connection reset";
+    co_return r;
+  };
+  PushContext ctx;
+  ctx.operator_id = "emp-1";
+  VendorDirectory::Resolution r =
+      v.run(v.directory.resolve(ctx, std::string("n@example.com"), true, create));
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(r.done->outcome, PushOutcome::retry);
+  r = v.run(v.directory.resolve(ctx, std::string("n@example.com"), true, create));
+  EXPECT_EQ(r.id, "made-1");
+  EXPECT_EQ(creates, 1);
+  EXPECT_EQ(v.list_calls, 2);
+}
+
 }  // namespace
 }  // namespace opsync
