@@ -34,7 +34,10 @@ class HttpClient final : public HttpTransport {
     /// receiving. HttpRequest::timeout overrides it per request.
     std::chrono::milliseconds request_timeout{30'000};
     /// Response body limit; a larger body fails with HttpError::response_too_large.
-    std::size_t max_response_bytes = 4 * 1024 * 1024;
+    /// Bounds one answer's body. Vendors without paging (CommPeak's and IdentityCall's user
+    /// lists) answer a whole roster at once: some 400 bytes an operator, so 64 MiB is about
+    /// 150,000 operators.
+    std::size_t max_response_bytes = 64 * 1024 * 1024;
     /// Response header limit (status line and fields).
     std::size_t max_header_bytes = 64 * 1024;
     /// An idle pooled connection older than this is closed instead of reused.

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -92,7 +94,9 @@ CommPeakConnector::CommPeakConnector(std::string name, CommPeakSettings settings
       settings_(std::move(settings)),
       tables_(settings_.tables(name_)),
       transport_(std::move(transport)),
-      auth_(settings_.username, settings_.password.reveal()) {}
+      auth_(settings_.username, settings_.password.reveal()),
+      directory_({.vendor = "CommPeak"},
+                 [this](VendorDirectory::Sink sink) { return walk_users(std::move(sink)); }) {}
 
 MapResult CommPeakConnector::map(const CanonicalOperator& op) const {
   return map_commpeak_user(op, tables_);
@@ -129,16 +133,16 @@ boost::asio::awaitable<PushResult> CommPeakConnector::push(PushContext context) 
   // The answer is the user with every value as a string: not comparable with the mapped
   // fields, so the shadow takes what was sent (acknowledged stays empty).
   if (out.outcome == PushOutcome::ok) out.vendor_id = learned;
+  if (out.status == 404 && learned) {
+    // The directory's id is gone: look the user up afresh on the retry.
+    directory_.forget_id(id);
+    out.outcome = PushOutcome::retry;
+  }
   co_return out;
 }
 
-boost::asio::awaitable<PushResult> CommPeakConnector::look_up(const PushContext& context) {
-  const auto* email = context.desired.if_contains("email");
-  if (email == nullptr || !email->is_string() || email->as_string().empty()) {
-    co_return permanent_result("unmapped: no CommPeak user id for operator '" +
-                               context.operator_id +
-                               "' and no e-mail to look it up by; provide external_ids." + name_);
-  }
+boost::asio::awaitable<std::optional<PushResult>> CommPeakConnector::walk_users(
+    VendorDirectory::Sink sink) {
   HttpResult raw;
   PushResult listed = co_await call("GET", "/api/users", {}, &raw);
   if (listed.outcome != PushOutcome::ok) {
@@ -153,30 +157,49 @@ boost::asio::awaitable<PushResult> CommPeakConnector::look_up(const PushContext&
     out.message = "user lookup (GET /api/users): the answer has no 'users' list";
     co_return out;
   }
-  const std::string wanted = lower(email->as_string());
-  std::vector<std::string> matches;
+  std::unordered_map<std::string, std::string> first;
+  std::unordered_map<std::string, std::size_t> ambiguous;  // e-mail -> users holding it
   for (const auto& user : users->as_array()) {
     if (!user.is_object()) continue;
     const auto* e = user.as_object().if_contains("email");
-    if (e == nullptr || !e->is_string() || lower(e->as_string()) != wanted) continue;
-    if (auto id = id_text(user.as_object().if_contains("id")); id && is_user_id(*id)) {
-      matches.push_back(*id);
+    if (e == nullptr || !e->is_string() || e->as_string().empty()) continue;
+    auto id = id_text(user.as_object().if_contains("id"));
+    if (!id || !is_user_id(*id)) continue;
+    std::string key = lower(e->as_string());
+    if (!first.emplace(key, *id).second) {
+      auto [it, inserted] = ambiguous.try_emplace(std::move(key), 1);
+      ++it->second;
     }
   }
-  if (matches.size() != 1) {
-    PushResult out = std::move(listed);
-    out.outcome = PushOutcome::permanent;
-    out.message = matches.empty()
-                      ? "unmapped: no CommPeak user has the e-mail of operator '" +
-                            context.operator_id + "' (CommPeak has no create call); provide " +
-                            "external_ids." + name_
-                      : "unmapped: " + std::to_string(matches.size()) +
-                            " CommPeak users have the e-mail of operator '" + context.operator_id +
-                            "'; provide external_ids." + name_;
-    co_return out;
+  for (const auto& [email, id] : first) {
+    if (!ambiguous.contains(email)) sink(email, id);
   }
-  listed.vendor_id = matches.front();
-  co_return listed;
+  ambiguous_ = std::move(ambiguous);
+  co_return std::nullopt;
+}
+
+boost::asio::awaitable<PushResult> CommPeakConnector::look_up(const PushContext& context) {
+  const auto* email = context.desired.if_contains("email");
+  if (email == nullptr || !email->is_string() || email->as_string().empty()) {
+    co_return permanent_result("unmapped: no CommPeak user id for operator '" +
+                               context.operator_id + "' and no e-mail to look it up by; provide " +
+                               "external_ids." + name_);
+  }
+  VendorDirectory::Lookup found = co_await directory_.find(email->as_string());
+  if (found.failure) co_return std::move(*found.failure);
+  if (!found.id) {
+    auto several = ambiguous_.find(lower(email->as_string()));
+    co_return permanent_result(
+        several != ambiguous_.end()
+            ? "unmapped: " + std::to_string(several->second) +
+                  " CommPeak users have the e-mail of operator '" + context.operator_id +
+                  "'; provide external_ids." + name_
+            : "unmapped: no CommPeak user has the e-mail of operator '" + context.operator_id +
+                  "' (CommPeak has no create call); provide external_ids." + name_);
+  }
+  PushResult out;
+  out.vendor_id = std::move(found.id);
+  co_return out;
 }
 
 boost::asio::awaitable<PushResult> CommPeakConnector::call(std::string method, std::string target,

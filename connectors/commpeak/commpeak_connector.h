@@ -7,12 +7,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/auth.h"
 #include "common/http_transport.h"
 #include "commpeak/commpeak_settings.h"
 #include "framework/connector.h"
 #include "framework/mapping_tables.h"
+#include "framework/vendor_directory.h"
 
 namespace opsync {
 
@@ -34,9 +36,15 @@ class CommPeakConnector final : public Connector {
 
   boost::asio::awaitable<PushResult> push(PushContext context) override;
 
+  /// Walks of `GET /api/users` made so far (tests).
+  std::uint64_t directory_walks() const { return directory_.walks(); }
+
  private:
   /// The user id whose e-mail is `email` (case-insensitive), or a PushResult saying why not.
+  /// Answered from the instance's copy of the user list (VendorDirectory: one `GET /api/users`
+  /// per run, again on a miss once it is a minute old), not one list call per push.
   boost::asio::awaitable<PushResult> look_up(const PushContext& context);
+  boost::asio::awaitable<std::optional<PushResult>> walk_users(VendorDirectory::Sink sink);
   boost::asio::awaitable<PushResult> call(std::string method, std::string target, std::string body,
                                           HttpResult* raw = nullptr);
 
@@ -45,6 +53,10 @@ class CommPeakConnector final : public Connector {
   MappingTables tables_;
   std::unique_ptr<HttpTransport> transport_;
   BasicAuth auth_;
+  /// E-mails (lower case) held by more than one user in the last walk, with how many: never
+  /// guessed.
+  std::unordered_map<std::string, std::size_t> ambiguous_;
+  VendorDirectory directory_;
 };
 
 /// The vendor's words for a failed call. CommPeak documents no error body: `message` (with the

@@ -1,6 +1,10 @@
 #include "glia/glia_connector.h"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,7 +22,8 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-constexpr int kMaxPages = 1000;  // a bound on following next_page (30 000 operators at 30/page)
+constexpr int kPageAttempts = 6;  // per page of a walk, before the walk (and push) is retried
+constexpr int kMaxPages = 1000;   // a bound on following next_page (30 000 operators at 30/page)
 constexpr std::size_t kMaxMessage = 1024;
 
 // Fields Glia cannot clear (null is refused, "" is blank): a canonical value that disappears
@@ -146,8 +151,21 @@ asio::awaitable<std::optional<PushResult>> GliaConnector::walk_operators(
   for (int page = 1; page <= kMaxPages; ++page) {
     HttpRequest request = glia_request(
         "GET", "/operators?include_disabled=true&page=" + std::to_string(page), nullptr);
-    HttpResult result = co_await call(request);
-    if (!result.ok()) co_return finish(result, request);
+    // A walk of a large roster is hundreds of pages: one failed page must not throw away the
+    // others, so a page that can be retried is, a few times, honouring Retry-After.
+    HttpResult result;
+    for (int attempt = 1;; ++attempt) {
+      result = co_await call(request);
+      if (result.ok()) break;
+      PushResult failed = finish(result, request);
+      if (failed.outcome != PushOutcome::retry || attempt >= kPageAttempts) co_return failed;
+      const auto wait = std::min<std::chrono::milliseconds>(
+          failed.retry_after.value_or(std::chrono::milliseconds(100 << attempt)),
+          std::chrono::seconds(5));
+      asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return failed;  // cancelled: the push is being abandoned
+    }
     boost::system::error_code ec;
     const json::value body = json::parse(result.body, ec);
     const json::object* o = ec ? nullptr : body.if_object();
