@@ -175,7 +175,8 @@ TEST_F(Convergence, EveryVendorConvergesUnderFaultsAndRepeatedSigkill) {
                                      .error_status = 503,
                                      .rate_429 = 0.03,
                                      .retry_after_s = 1,
-                                     .reset_rate = 0.03};
+                                     .reset_rate = 0.03,
+                                     .lost_answer_rate = 0.02};
   for (Vendor v : vendorsim::kAllVendors) sims.set_faults(v, chaos);
 
   SampleOptions so;

@@ -29,6 +29,7 @@ json::object to_json(const FaultConfig& c) {
           {"retry_after_s", c.retry_after_s},
           {"reset_rate", number_value(c.reset_rate)},
           {"hang_rate", number_value(c.hang_rate)},
+          {"lost_answer_rate", number_value(c.lost_answer_rate)},
           {"rate_limit_per_s", number_value(c.rate_limit_per_s)}};
 }
 
@@ -71,15 +72,17 @@ std::optional<FaultConfig> fault_config_from_json(const json::value& value, std:
       if (!share(c.reset_rate)) return fail("must be in [0, 1]");
     } else if (key == "hang_rate") {
       if (!share(c.hang_rate)) return fail("must be in [0, 1]");
+    } else if (key == "lost_answer_rate") {
+      if (!share(c.lost_answer_rate)) return fail("must be in [0, 1]");
     } else {
       error = "unknown fault key '" + std::string(key) +
               "' (known: latency_ms, error_rate, error_status, rate_429, retry_after_s, "
-              "reset_rate, hang_rate, rate_limit_per_s)";
+              "reset_rate, hang_rate, lost_answer_rate, rate_limit_per_s)";
       return std::nullopt;
     }
   }
-  if (c.error_rate + c.rate_429 + c.reset_rate + c.hang_rate > 1.0 + 1e-9) {
-    error = "error_rate + rate_429 + reset_rate + hang_rate must not exceed 1";
+  if (c.error_rate + c.rate_429 + c.reset_rate + c.hang_rate + c.lost_answer_rate > 1.0 + 1e-9) {
+    error = "error_rate + rate_429 + reset_rate + hang_rate + lost_answer_rate must not exceed 1";
     return std::nullopt;
   }
   return c;
@@ -99,6 +102,8 @@ std::string_view fault_name(FaultKind kind) {
       return "reset";
     case FaultKind::hang:
       return "hang";
+    case FaultKind::lost_answer:
+      return "lost_answer";
   }
   return "";
 }
@@ -148,6 +153,8 @@ FaultPlan FaultInjector::next() {
   } else if (draw < (band += config_.error_rate)) {
     plan.kind = FaultKind::error_status;
     plan.status = config_.error_status;
+  } else if (draw < (band += config_.lost_answer_rate)) {
+    plan.kind = FaultKind::lost_answer;
   }
   return plan;
 }

@@ -21,8 +21,11 @@ struct FaultConfig {
   unsigned error_status = 503;   ///< 500..599
   double rate_429 = 0;           ///< share answered 429 with `Retry-After: retry_after_s`
   std::uint32_t retry_after_s = 1;
-  double reset_rate = 0;        ///< share whose connection is reset without an answer
-  double hang_rate = 0;         ///< share never answered (until the client closes)
+  double reset_rate = 0;  ///< share whose connection is reset without an answer
+  double hang_rate = 0;   ///< share never answered (until the client closes)
+  /// Share handled as usual (the change is applied) whose answer is then lost: the connection is
+  /// reset instead. The client cannot tell it from `reset_rate`, which changes nothing.
+  double lost_answer_rate = 0;
   double rate_limit_per_s = 0;  ///< token bucket (burst = one second's worth); 0 = unlimited
 };
 
@@ -31,8 +34,16 @@ json::object to_json(const FaultConfig& config);
 /// out-of-range values are refused with a message naming the key.
 std::optional<FaultConfig> fault_config_from_json(const json::value& value, std::string& error);
 
-enum class FaultKind { none, error_status, too_many_requests, rate_limited, reset, hang };
-/// "error", "429", "rate_limit", "reset", "hang"; "" for none.
+enum class FaultKind {
+  none,
+  error_status,
+  too_many_requests,
+  rate_limited,
+  reset,
+  hang,
+  lost_answer
+};
+/// "error", "429", "rate_limit", "reset", "hang", "lost_answer"; "" for none.
 std::string_view fault_name(FaultKind kind);
 
 /// The fate of one request.

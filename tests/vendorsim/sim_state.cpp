@@ -92,12 +92,14 @@ Reply SimState::handle(Vendor vendor, const HttpRequest& req) {
       reply.action = Reply::Action::hang;
       break;
     case FaultKind::none:
+    case FaultKind::lost_answer:
       try {
         reply.response = v.sim->handle(req);
       } catch (const std::exception& e) {  // a simulator bug must not take the port down
         reply.response = v.sim->error(req, http::status::internal_server_error,
                                       std::string("simulator error: ") + e.what());
       }
+      if (plan.kind == FaultKind::lost_answer) reply.action = Reply::Action::reset;
       break;
     case FaultKind::too_many_requests:
     case FaultKind::rate_limited:

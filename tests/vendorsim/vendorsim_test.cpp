@@ -332,6 +332,20 @@ TEST_F(VendorSimTest, ResetClosesWithoutAnAnswer) {
   EXPECT_EQ(sims_->stats().at("glia").at("by_fault").at("reset"), 1);
 }
 
+TEST_F(VendorSimTest, LostAnswerAppliesTheChangeThenResets) {
+  sims_->seed_record(Vendor::commpeak, {{"id", 17}, {"username", "jdoe"}});
+  const std::pair<std::string, std::string> basic{
+      "Authorization", "Basic b3BzeW5jOm9wc3luYy1jb21tcGVhay1wYXNzd29yZA=="};
+  sims_->set_faults(Vendor::commpeak, FaultConfig{.lost_answer_rate = 1});
+  EXPECT_ANY_THROW(call(port(Vendor::commpeak), verb::put, "/api/users/17", {basic, kJson},
+                        R"({"first_name":"Jo"})"));
+  EXPECT_EQ(sims_->stats().at("commpeak").at("by_fault").at("lost_answer"), 1);
+  sims_->set_faults(Vendor::commpeak, FaultConfig{});
+  auto got = call(port(Vendor::commpeak), verb::get, "/api/users/17", {basic});
+  ASSERT_EQ(got.status, 200u) << got.body;
+  EXPECT_EQ(got.json.at("first_name"), "Jo");  // applied although no answer came back
+}
+
 TEST_F(VendorSimTest, HungRequestIsNeverAnsweredAndStopEndsIt) {
   sims_->set_faults(Vendor::glia, FaultConfig{.hang_rate = 1});
   boost::asio::io_context io;
