@@ -84,6 +84,10 @@ class VendorDirectory {
   /// The vendor answered 404 for `id`: drops its entries and walks again on the next lookup.
   void forget_id(std::string_view id);
 
+  /// The vendor may hold operators the directory has not seen (a create whose answer was lost,
+  /// a create refused because the key is taken): the next lookup walks the list again.
+  void mark_stale();
+
   /// Walks of the vendor's list made so far (metrics, tests).
   std::uint64_t walks() const { return walks_; }
   std::size_t size() const { return entries_.size(); }
@@ -98,7 +102,6 @@ class VendorDirectory {
   boost::asio::awaitable<std::optional<PushResult>> refresh();
   boost::asio::awaitable<Lookup> search(const std::string& key);
   void apply(const Change& change);
-  void mark_stale();
 
   Options options_;
   Walk walk_;

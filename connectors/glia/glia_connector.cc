@@ -202,6 +202,16 @@ asio::awaitable<PushResult> GliaConnector::create(const PushContext& context) {
   HttpRequest request = glia_request("POST", "/operators", &body);
   HttpResult result = co_await call(request);
   PushResult r = finish(result, request);
+  if (r.outcome == PushOutcome::permanent && result.status == 422 &&
+      r.message.find("has already been taken") != std::string::npos && context.attempt < 3) {
+    // Glia already has an operator with this e-mail, most likely this one: made by a create
+    // whose answer was lost (a reset, or the daemon killed mid-push) or by hand since the last
+    // walk. Walk again and retry, which finds and updates it; after a few tries the refusal is
+    // final (a dead letter with Glia's words).
+    directory_.mark_stale();
+    r.outcome = PushOutcome::retry;
+    co_return r;
+  }
   if (r.outcome != PushOutcome::ok) co_return r;
   boost::system::error_code ec;
   const json::value answer = json::parse(result.body, ec);

@@ -284,5 +284,23 @@ TEST_F(GliaSimTest, AnOperatorMadeOutOfBandIsFoundNotCreatedTwice) {
   EXPECT_EQ(humans, 1U);
 }
 
+// Inside the directory's 60 s an operator appears in Glia (here seeded; in production a create
+// whose answer was lost, or a human): the create is refused as "already been taken", which is
+// retried after marking the directory stale, and the retry finds and updates that operator.
+TEST_F(GliaSimTest, ACreateRefusedAsTakenIsRetriedAndFindsTheOperator) {
+  make_clocked_connector("create_missing: true\n");
+  ASSERT_EQ(push(jane()).value().outcome, PushOutcome::ok);  // fills the directory
+  auto seeded = sims_->seed_record(
+      Vendor::glia, {{"id", "glia-lost"}, {"name", "Lost Answer"}, {"email", "lost@x.io"}});
+  ASSERT_TRUE(seeded.ok()) << seeded.error;
+  PushResult first = push(person("emp-8", "lost@x.io")).value();
+  EXPECT_EQ(first.outcome, PushOutcome::retry) << first.message;
+  EXPECT_EQ(first.status, 422U);
+  PushResult second = push(person("emp-8", "lost@x.io")).value();
+  ASSERT_EQ(second.outcome, PushOutcome::ok) << second.message;
+  EXPECT_EQ(second.vendor_id, "glia-lost");
+  EXPECT_EQ(record("glia-lost").at("name"), "Operator emp-8");
+}
+
 }  // namespace
 }  // namespace opsync
