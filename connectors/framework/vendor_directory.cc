@@ -59,7 +59,6 @@ asio::awaitable<std::optional<PushResult>> VendorDirectory::refresh() {
     }
   } finish{*this, walk};
 
-  const auto started = clock_();
   const std::uint64_t marks_at_start = stale_marks_;
   std::unordered_map<std::string, std::string> fresh;
   bool overflow = false;
@@ -80,7 +79,9 @@ asio::awaitable<std::optional<PushResult>> VendorDirectory::refresh() {
     filled_ = true;
     stale_ = stale_marks_ != marks_at_start;  // marked during the walk: it may have missed it
     overflowed_ = overflow;
-    walked_at_ = started;
+    // The age counts from the walk's end: a walk of a large roster under faults can take longer
+    // than max_age, and counting from its start would make every miss walk again at once.
+    walked_at_ = clock_();
   }
   co_return walk->failure;
 }

@@ -43,7 +43,7 @@ class VendorDirectory {
     std::string vendor;
     /// What the key is, in messages ("email").
     std::string key_name = "email";
-    /// A lookup that misses walks the list again when the last walk started this long ago.
+    /// A lookup that misses walks the list again when the last walk ended this long ago.
     std::chrono::steady_clock::duration max_age = std::chrono::seconds(60);
     /// At most this many entries are kept (one key and one id each, some 100-200 bytes). A
     /// vendor with more operators is still searched in full on a miss, one walk per miss.
@@ -69,7 +69,7 @@ class VendorDirectory {
   VendorDirectory& operator=(const VendorDirectory&) = delete;
 
   /// The vendor id of `key` (compared without ASCII case). Walks the list on first use, after
-  /// forget_id(), and on a miss when the last walk started `max_age` ago or more.
+  /// forget_id(), and on a miss when the last walk ended `max_age` ago or more.
   boost::asio::awaitable<Lookup> find(std::string_view key);
 
   /// The push of an operator with no known vendor id: looks `key` up (when there is one);
