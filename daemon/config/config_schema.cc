@@ -216,7 +216,10 @@ const Schema<StateConfig>& state_schema() {
       {"batch_max_events", in_range(&StateConfig::batch_max_events, 1, 1'000'000), optional,
        "Most events applied in one state-store transaction."},
       {"batch_max_delay", in_range(&StateConfig::batch_max_delay, 0ms, 10s), optional,
-       "Longest an event waits for its batch to fill before the transaction commits."},
+       "Accepted and checked, but **currently has no effect**: the consumer never holds "
+       "events back to fill a batch. A batch is whatever has arrived (up to "
+       "`batch_max_events`) when the previous one has committed, so batches grow by themselves "
+       "under load and stay small when it is light."},
   }};
   return schema;
 }
