@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 #include "app/daemon.h"
@@ -283,19 +284,25 @@ TEST_F(FiveVendors, InjectedServerErrorsRateLimitsAndResetsAreRetriedToConvergen
   EXPECT_TRUE(report.ok()) << report.summary();
   EXPECT_EQ(report.pairs_checked, 30u * 5);
 
-  // Every vendor saw each kind of fault, and the daemon retried them all: nothing was given up.
+  // Every vendor saw faults and each kind of fault happened (a vendor's few dozen requests may
+  // by chance draw no 429), and the daemon retried them all: nothing was given up.
   const json::object stats = sims.stats();
+  std::map<std::string, std::int64_t> kinds;
   for (const auto& p : daemon->connector_progress()) {
     const auto& by_fault = stats.at(p.type).at("by_fault").as_object();
     std::printf("  %s: pushes ok %llu, retries %llu, faults %s\n", p.name.c_str(),
                 static_cast<unsigned long long>(p.pushes_ok),
                 static_cast<unsigned long long>(p.retries), json::serialize(by_fault).c_str());
-    EXPECT_GT(by_fault.at("error").to_number<std::int64_t>(), 0) << p.name;
-    EXPECT_GT(by_fault.at("429").to_number<std::int64_t>(), 0) << p.name;
-    EXPECT_GT(by_fault.at("reset").to_number<std::int64_t>(), 0) << p.name;
+    std::int64_t faults = 0;
+    for (const auto& [kind, n] : by_fault) {
+      kinds[std::string(kind)] += n.to_number<std::int64_t>();
+      faults += n.to_number<std::int64_t>();
+    }
+    EXPECT_GT(faults, 0) << p.name;
     EXPECT_GT(p.retries, 0u) << p.name;
     EXPECT_EQ(p.rejected, 0u) << p.name;
   }
+  for (const char* kind : {"error", "429", "reset"}) EXPECT_GT(kinds[kind], 0) << kind;
   EXPECT_EQ(daemon->stats().dead_letters_published, 0);
   const auto& c = daemon->stats().ingest;
   EXPECT_EQ(c.applied + c.unchanged + c.stale + c.duplicate + c.invalid, sent);
