@@ -176,4 +176,14 @@ asio::awaitable<VendorDirectory::Resolution> VendorDirectory::resolve(
   co_return Resolution{std::nullopt, std::move(created)};
 }
 
+asio::awaitable<VendorDirectory::Resolution> VendorDirectory::resolve(const PushContext& context,
+                                                                      bool create_missing,
+                                                                      Create create) {
+  std::optional<std::string> key;
+  if (const auto* v = context.desired.if_contains(options_.key_name); v && v->is_string()) {
+    key = std::string(v->as_string());
+  }
+  co_return co_await resolve(context, std::move(key), create_missing, std::move(create));
+}
+
 }  // namespace opsync

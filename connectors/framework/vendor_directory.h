@@ -79,6 +79,11 @@ class VendorDirectory {
                                              std::optional<std::string> key, bool create_missing,
                                              Create create);
 
+  /// resolve() with the key read from the push's mapped record: `desired[key_name]` when it is
+  /// a string.
+  boost::asio::awaitable<Resolution> resolve(const PushContext& context, bool create_missing,
+                                             Create create);
+
   /// Records an operator the connector created or learned.
   void remember(std::string_view key, std::string_view id);
   /// The vendor answered 404 for `id`: drops its entries and walks again on the next lookup.

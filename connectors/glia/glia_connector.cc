@@ -254,13 +254,8 @@ asio::awaitable<PushResult> GliaConnector::push(PushContext context) {
   if (context.vendor_id) {
     id = *context.vendor_id;
   } else {
-    std::optional<std::string> email;
-    if (const json::value* e = context.desired.if_contains("email"); e && e->is_string()) {
-      email = std::string(e->as_string());
-    }
-    VendorDirectory::Resolution resolved =
-        co_await directory_.resolve(context, std::move(email), settings_.create_missing,
-                                    [this, &context] { return create(context); });
+    VendorDirectory::Resolution resolved = co_await directory_.resolve(
+        context, settings_.create_missing, [this, &context] { return create(context); });
     if (resolved.done) co_return std::move(*resolved.done);
     if (!is_path_id(*resolved.id)) {
       co_return permanent_result("Glia returned '" + *resolved.id +
