@@ -302,8 +302,7 @@ TEST_F(Convergence, EveryVendorConvergesUnderFaultsAndRepeatedSigkill) {
 TEST_F(Convergence, AVendorDownForAPeriodHoldsBackOnlyItselfAndCatchesUp) {
   ASSERT_FALSE(brokers.empty());
   const std::size_t operators = env_size("OPSYNC_OUTAGE_OPERATORS", 200);
-  const auto outage =
-      std::chrono::seconds(env_size("OPSYNC_OUTAGE_SECONDS", full_size() ? 60 : 30));
+  const auto outage = std::chrono::seconds(env_size("OPSYNC_OUTAGE_SECONDS", 60));
   std::printf("outage run: %zu operators, iAdvize down for %lld s\n", operators,
               static_cast<long long>(outage.count()));
   create_topic(brokers, "ops", 3);
