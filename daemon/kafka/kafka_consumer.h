@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/ingest_batch.h"
+#include "kafka/consumed_message.h"
 #include "kafka/kafka_options.h"
 
 namespace opsync {
