@@ -96,6 +96,53 @@ TEST_F(KafkaTest, TheConsumerStartsFromTheStoredOffsetNotTheGroups) {
   consumer.close();
 }
 
+// librdkafka leaves the group when rd_kafka_consumer_poll() is not called for
+// max.poll.interval.ms; an idle consumer (nothing arrives, so the queue's pipe never fires) and a
+// paused one (a reload draining) must still poll. A short interval makes the quiet period short.
+TEST_F(KafkaTest, AQuietOrPausedConsumerStaysInItsGroup) {
+  auto o = options(cluster, "quiet");
+  // The smallest interval the mock cluster's group join allows (it waits 3 s for members, and a
+  // JoinGroup times out after the interval plus 3 s).
+  o.properties["max.poll.interval.ms"] = "4000";
+  o.properties["session.timeout.ms"] = "4000";
+  o.properties["heartbeat.interval.ms"] = "500";
+  std::vector<std::string> seen;
+  KafkaConsumer consumer(
+      io, o,
+      [&](std::vector<ConsumedMessage>& batch) {
+        for (const auto& m : batch) seen.push_back(m.value);
+      },
+      [](const std::string&) { return std::map<std::int32_t, std::int64_t>{}; });
+  consumer.start();
+  ASSERT_TRUE(run_until(io, [&] { return consumer.assigned_partitions() == 1; }));
+  const auto rebalances = consumer.rebalances();
+
+  run_until(
+      io, [] { return false; }, std::chrono::seconds(10));  // quiet: 2.5 intervals
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", "after-quiet");
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] { return seen.size() == 1; }));
+
+  consumer.pause();
+  run_until(
+      io, [] { return false; }, std::chrono::seconds(6));
+  producer.produce("ops", "emp-1", "while-paused");
+  producer.flush();
+  run_until(
+      io, [] { return false; }, std::chrono::seconds(2));
+  EXPECT_EQ(seen.size(), 1u) << "nothing is applied while paused";
+  consumer.resume();
+  ASSERT_TRUE(run_until(io, [&] { return seen.size() == 2; }));
+  run_until(
+      io, [] { return false; }, std::chrono::milliseconds(500));
+
+  EXPECT_EQ(seen, (std::vector<std::string>{"after-quiet", "while-paused"}));
+  EXPECT_EQ(consumer.rebalances(), rebalances) << "the consumer left its group and rejoined";
+  EXPECT_EQ(consumer.assigned_partitions(), 1u);
+  consumer.close();
+}
+
 TEST_F(KafkaTest, ABadPropertyIsNamedButItsValueIsNot) {
   KafkaConf conf;
   try {
