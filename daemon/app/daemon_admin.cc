@@ -45,7 +45,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
 
   std::optional<json::object> operator_view(const std::string& id) override {
     if (!d_.store) return std::nullopt;
-    auto op = d_.store->load_operator(id);
+    auto op = d_.store->operators().load(id);
     if (!op) return std::nullopt;
     json::object out;
     out["id"] = op->id;
@@ -60,11 +60,11 @@ class DaemonAdminBackend final : public admin::AdminBackend {
       auto mapped = c->map(*op);
       v["desired"] = mapped.ok() ? json::value(mapped.fields) : json::value(nullptr);
       if (!mapped.ok()) v["mapping_error"] = mapped.error;
-      auto shadow = d_.store->load_shadow(c->name(), id);
+      auto shadow = d_.store->shadows().load(c->name(), id);
       v["shadow"] = shadow ? json::value(*shadow) : json::value(nullptr);
-      auto vendor_id = d_.store->load_vendor_id(c->name(), id);
+      auto vendor_id = d_.store->shadows().load_vendor_id(c->name(), id);
       v["vendor_id"] = vendor_id ? json::value(*vendor_id) : json::value(nullptr);
-      if (auto e = d_.store->load_outbox_entry(c->name(), id)) {
+      if (auto e = d_.store->outbox().load_entry(c->name(), id)) {
         v["pending"] = json::object{{"generation", e->generation},
                                     {"attempts", e->attempts},
                                     {"next_attempt_ms", e->next_attempt_ms},
@@ -82,7 +82,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
   admin::ResyncResult resync(const std::string& id,
                              const std::optional<std::string>& connector) override {
     admin::ResyncResult r;
-    if (!d_.store || !d_.store->load_operator(id)) {
+    if (!d_.store || !d_.store->operators().load(id)) {
       r.status = admin::ResyncResult::Status::unknown_operator;
       return r;
     }
@@ -95,14 +95,9 @@ class DaemonAdminBackend final : public admin::AdminBackend {
       r.message = "no connector named '" + *connector + "'";
       return r;
     }
-    d_.store->begin();
-    try {
-      for (const auto* c : targets) d_.store->upsert_outbox(c->name(), id, now_ms(), true);
-      d_.store->commit();
-    } catch (...) {
-      d_.store->rollback();
-      throw;
-    }
+    Transaction tx(*d_.store);
+    for (const auto* c : targets) d_.store->outbox().upsert(c->name(), id, now_ms(), true);
+    tx.commit();
     for (const auto* c : targets) {
       r.connectors.push_back(c->name());
       if (d_.dispatcher) d_.dispatcher->notify(c->name(), id);
@@ -137,7 +132,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
       // The most recent error among the pending pushes, if any.
       std::string last_error;
       std::int64_t last_at = -1;
-      for (const auto& e : d_.store->load_outbox(c->name())) {
+      for (const auto& e : d_.store->outbox().load(c->name())) {
         if (!e.last_error.empty() && e.next_attempt_ms > last_at) {
           last_at = e.next_attempt_ms;
           last_error = e.last_error;
@@ -152,7 +147,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
       for (const auto& [p, n] : d_.consumer->lag()) lag[std::to_string(p)] = n;
     }
     out["consumer_lag"] = std::move(lag);
-    out["dead_letter_backlog"] = d_.store ? d_.store->dead_letter_backlog() : 0;
+    out["dead_letter_backlog"] = d_.store ? d_.store->dead_letters().backlog() : 0;
     return out;
   }
 

@@ -146,22 +146,17 @@ struct Daemon::Impl {
   void bootstrap_new_connectors() {
     for (auto& planner : planners) {
       const std::string marker = "connector_bootstrapped:" + planner->connector_name();
-      if (store->load_counters().count(marker)) continue;
+      if (store->progress().load_counters().count(marker)) continue;
       std::int64_t queued = 0;
-      store->begin();
-      try {
-        store->for_each_operator([&](const CanonicalOperator& op) {
-          if (!op.deleted && planner->needs_push(op, *store)) {
-            store->upsert_outbox(planner->connector_name(), op.id, now_ms());
-            ++queued;
-          }
-        });
-        store->add_counter(marker, 1);
-        store->commit();
-      } catch (...) {
-        store->rollback();
-        throw;
-      }
+      Transaction tx(*store);
+      store->operators().for_each([&](const CanonicalOperator& op) {
+        if (!op.deleted && planner->needs_push(op, *store)) {
+          store->outbox().upsert(planner->connector_name(), op.id, now_ms());
+          ++queued;
+        }
+      });
+      store->progress().add_counter(marker, 1);
+      tx.commit();
       spdlog::info("event=connector_bootstrapped connector={} pushes_queued={}",
                    planner->connector_name(), queued);
     }
@@ -173,7 +168,7 @@ struct Daemon::Impl {
       if (ec || stopping) return;
       auto retention = std::chrono::duration_cast<std::chrono::milliseconds>(
           config.state.processed_event_retention);
-      auto n = store->prune_processed_events(now_ms() - retention.count());
+      auto n = store->operators().prune_processed_events(now_ms() - retention.count());
       if (n > 0) spdlog::info("event=processed_ids_pruned count={}", n);
       schedule_prune();
     });

@@ -139,7 +139,7 @@ void Daemon::Impl::register_metrics() {
                    });
   r.gauge_callback(
       "opsync_dead_letter_backlog", "Dead letters stored but not yet published.",
-      [this] { return store ? static_cast<double>(store->dead_letter_backlog()) : 0.0; });
+      [this] { return store ? static_cast<double>(store->dead_letters().backlog()) : 0.0; });
   r.gauge_callback("opsync_ready", "1 when the store is open and partitions are assigned.", [this] {
     return store && consumer && consumer->assigned_partitions() > 0 ? 1.0 : 0.0;
   });

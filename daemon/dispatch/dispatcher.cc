@@ -104,7 +104,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   }
 
   void reload(Channel& ch) {
-    for (const OutboxEntry& e : store_.load_outbox(ch.connector.name())) {
+    for (const OutboxEntry& e : store_.outbox().load(ch.connector.name())) {
       schedule(ch, e.operator_id, e.next_attempt_ms);
     }
   }
@@ -118,7 +118,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
       lane->second.recheck = true;
       return;
     }
-    std::optional<OutboxEntry> e = store_.load_outbox_entry(connector, op);
+    std::optional<OutboxEntry> e = store_.outbox().load_entry(connector, op);
     if (e) schedule(ch, op, e->next_attempt_ms);
   }
 
@@ -216,7 +216,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     lane.recheck = false;
     if (!next && recheck) {
       // A change arrived during a push that had nothing more to do: read the entry again.
-      if (auto e = self->store_.load_outbox_entry(ch.connector.name(), op))
+      if (auto e = self->store_.outbox().load_entry(ch.connector.name(), op))
         next = e->next_attempt_ms;
     }
     if (next) {
@@ -232,12 +232,12 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   asio::awaitable<std::optional<std::int64_t>> push_once(Channel& ch, const std::string& op) {
     Connector& connector = ch.connector;
     const std::string& name = connector.name();
-    std::optional<OutboxEntry> entry = store_.load_outbox_entry(name, op);
+    std::optional<OutboxEntry> entry = store_.outbox().load_entry(name, op);
     if (!entry) {
       ch.breaker.on_abandoned();
       co_return std::nullopt;
     }
-    std::optional<CanonicalOperator> record = store_.load_operator(op);
+    std::optional<CanonicalOperator> record = store_.operators().load(op);
     PushPlan plan;
     const bool in_doubt = ch.lanes[op].in_doubt;
     if (record) plan = plan_push(connector, *record, store_, entry->full_resync || in_doubt);
@@ -287,21 +287,22 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         spdlog::debug("event=push_ok connector={} operator={} status={} fields={}", name, op,
                       result.status, plan.changed.size());
         const std::int64_t now_ms = options_.now_ms();
-        store_.begin(Durability::relaxed);
+        Transaction tx(store_, Durability::relaxed);
         if (plan.remove) {
-          store_.delete_shadow(name, op);
+          store_.shadows().remove(name, op);
         } else {
-          boost::json::object shadow = store_.load_shadow(name, op).value_or(boost::json::object{});
+          boost::json::object shadow =
+              store_.shadows().load(name, op).value_or(boost::json::object{});
           const boost::json::object& ack =
               result.acknowledged ? *result.acknowledged : plan.changed;
-          store_.save_shadow(name, op, merge_into_shadow(std::move(shadow), ack, plan.desired),
-                             now_ms);
+          store_.shadows().save(name, op, merge_into_shadow(std::move(shadow), ack, plan.desired),
+                                now_ms);
         }
         if (result.vendor_id && result.vendor_id != plan.vendor_id) {
-          store_.save_vendor_id(name, op, *result.vendor_id);
+          store_.shadows().save_vendor_id(name, op, *result.vendor_id);
         }
-        const bool done = store_.complete_outbox(name, op, entry->generation, now_ms);
-        store_.commit();
+        const bool done = store_.outbox().complete(name, op, entry->generation, now_ms);
+        tx.commit();
         co_return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
       }
       case PushOutcome::retry: {
@@ -311,9 +312,9 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         if (result.retry_after) delay = std::max(delay, *result.retry_after);
         delay = std::min(delay, ch.limits.backoff.max_delay);
         const std::int64_t due = options_.now_ms() + delay.count();
-        store_.begin(Durability::relaxed);
-        store_.schedule_retry(name, op, entry->attempts + 1, due, retry_message(result));
-        store_.commit();
+        Transaction tx(store_, Durability::relaxed);
+        store_.outbox().schedule_retry(name, op, entry->attempts + 1, due, retry_message(result));
+        tx.commit();
         spdlog::info(
             "event=push_retry connector={} operator={} attempt={} delay_ms={} reason=\"{}\"", name,
             op, entry->attempts + 1, delay.count(), retry_message(result));
@@ -339,9 +340,9 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   std::optional<std::int64_t> complete(Channel& ch, const std::string& op,
                                        std::int64_t generation) {
     const std::int64_t now_ms = options_.now_ms();
-    store_.begin(Durability::relaxed);
-    const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
-    store_.commit();
+    Transaction tx(store_, Durability::relaxed);
+    const bool done = store_.outbox().complete(ch.connector.name(), op, generation, now_ms);
+    tx.commit();
     return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
   }
 
@@ -349,10 +350,10 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
                                                        std::int64_t generation,
                                                        const DeadLetter& letter) {
     const std::int64_t now_ms = options_.now_ms();
-    store_.begin(Durability::relaxed);
-    store_.enqueue_dead_letter(letter, now_ms);
-    const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
-    store_.commit();
+    Transaction tx(store_, Durability::relaxed);
+    store_.dead_letters().enqueue(letter, now_ms);
+    const bool done = store_.outbox().complete(ch.connector.name(), op, generation, now_ms);
+    tx.commit();
     if (options_.on_dead_letter) options_.on_dead_letter();
     return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
   }

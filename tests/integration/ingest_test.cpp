@@ -60,7 +60,7 @@ class IngestTest : public ::testing::Test {
   }
 
   std::optional<CanonicalOperator> record(const std::string& id) {
-    return daemon->store().load_operator(id);
+    return daemon->store().operators().load(id);
   }
 
   MockKafkaCluster cluster{1};
@@ -162,7 +162,7 @@ TEST_F(IngestTest, InvalidEventsReachTheDeadLetterTopicWithTheirReason) {
   for (const auto& c : cases) send(c.key, c.value, {{"traceparent", "00-abc"}});
   consume_all();
   EXPECT_EQ(daemon->stats().ingest.invalid, static_cast<std::int64_t>(cases.size()));
-  ASSERT_TRUE(run_until(io, [&] { return daemon->store().dead_letter_backlog() == 0; }));
+  ASSERT_TRUE(run_until(io, [&] { return daemon->store().dead_letters().backlog() == 0; }));
 
   auto letters =
       read_topic(cluster.bootstraps(), "ops.dlq", cases.size(), std::chrono::seconds(20));
@@ -194,7 +194,7 @@ TEST_F(IngestTest, OffsetsAreStoredWithTheStateAndResumeFromIt) {
                    R"(,"attributes":{"max_concurrent_chats":)" + std::to_string(i % 7) + "}"));
   }
   consume_all();
-  auto offsets = daemon->store().load_offsets("ops");
+  auto offsets = daemon->store().progress().load_offsets("ops");
   std::int64_t total = 0;
   for (auto& [p, next] : offsets) total += next;
   EXPECT_EQ(total, 30);

@@ -30,10 +30,10 @@ class LaneTest : public ::testing::Test {
     CanonicalOperator op;
     op.id = id;
     op.attributes = json::parse(attributes).as_object();
-    store.begin();
-    store.save_operator(op, now_ms());
-    store.upsert_outbox(c, id, now_ms());
-    store.commit();
+    Transaction tx(store);
+    store.operators().save(op, now_ms());
+    store.outbox().upsert(c, id, now_ms());
+    tx.commit();
   }
   std::vector<std::string> emails_sent(const std::string& id) {
     std::vector<std::string> out;
@@ -56,14 +56,14 @@ TEST_F(LaneTest, OkSavesShadowVendorIdAndCompletes) {
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   ASSERT_EQ(fake.calls.size(), 1u);
   EXPECT_EQ(fake.calls[0].context.changed, json::parse(R"({"email":"a@x","active":true})"));
-  EXPECT_EQ(store.load_shadow("fake", "emp-1"),
+  EXPECT_EQ(store.shadows().load("fake", "emp-1"),
             json::parse(R"({"email":"a@x","active":true})").as_object());
-  EXPECT_EQ(store.load_vendor_id("fake", "emp-1"), "v-emp-1");
+  EXPECT_EQ(store.shadows().load_vendor_id("fake", "emp-1"), "v-emp-1");
   EXPECT_EQ(dispatcher.counters("fake").pushes_ok, 1u);
   EXPECT_EQ(dispatcher.counters("fake").backlog, 0u);
 }
@@ -80,12 +80,12 @@ TEST_F(LaneTest, CoalescesChangesWhileAPushIsInFlight) {
       dispatcher.notify("fake", "emp-1");
     }
     fake.held.clear();
-    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(emails_sent("emp-1"), (std::vector<std::string>{"v0@x", "v20@x"}));
   EXPECT_EQ(fake.max_per_operator, 1);
-  EXPECT_EQ(json::value(store.load_shadow("fake", "emp-1")->at("email")), "v20@x");
+  EXPECT_EQ(json::value(store.shadows().load("fake", "emp-1")->at("email")), "v20@x");
 }
 
 TEST_F(LaneTest, HeldLaneDoesNotHoldBackOtherOperators) {
@@ -94,8 +94,8 @@ TEST_F(LaneTest, HeldLaneDoesNotHoldBackOtherOperators) {
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 1; });
-    EXPECT_TRUE(store.load_outbox_entry("fake", "emp-0"));
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 1; });
+    EXPECT_TRUE(store.outbox().load_entry("fake", "emp-0"));
     // A new change for the held operator waits for its lane; one for another goes straight out.
     put("emp-0", R"({"email":"b@x"})");
     dispatcher.notify("fake", "emp-0");
@@ -104,7 +104,7 @@ TEST_F(LaneTest, HeldLaneDoesNotHoldBackOtherOperators) {
     co_await test::wait_until([&] { return emails_sent("emp-3").size() == 2; });
     EXPECT_EQ(emails_sent("emp-0").size(), 1u);
     fake.held.clear();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(emails_sent("emp-0"), (std::vector<std::string>{"a@x", "b@x"}));
@@ -124,7 +124,7 @@ TEST_F(LaneTest, ConcurrencyLimitBoundsLanesInFlight) {
     EXPECT_EQ(dispatcher.counters("fake").in_flight, 3u);
     EXPECT_EQ(dispatcher.counters("fake").backlog, 10u);
     fake.held.clear();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(fake.calls.size(), 10u);
@@ -148,7 +148,7 @@ TEST_F(LaneTest, RetryIsScheduledInTheOutboxThenSucceeds) {
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   ASSERT_EQ(fake.calls.size(), 3u);
@@ -165,12 +165,12 @@ TEST_F(LaneTest, MappingErrorIsDeadLetteredAndTheLaneMovesOn) {
   Dispatcher dispatcher(io, store, {&fake}, {.on_dead_letter = [&] { ++woken; }});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(emails_sent("emp-2").size(), 1u);
   EXPECT_TRUE(emails_sent("emp-1").empty());
-  auto letters = store.load_dead_letters(10);
+  auto letters = store.dead_letters().load(10);
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].key, "emp-1");
   EXPECT_NE(letters[0].value.find("team 'vip' has no mapping in connectors.fake.teams"),
@@ -184,10 +184,10 @@ TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
     put("emp-1", R"({"email":"a@x"})");
-    store.save_shadow("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                      1);
+    store.shadows().save("fake", "emp-1",
+                         json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
     dispatcher.notify("fake", "emp-1");
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_TRUE(fake.calls.empty());
@@ -198,12 +198,12 @@ TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
 // ended: the vendor's state is in doubt, so it is sent in full even though the shadow agrees.
 TEST_F(LaneTest, ARowPendingAtStartIsSentInFull) {
   put("emp-1", R"({"email":"a@x"})");
-  store.save_shadow("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                    1);
+  store.shadows().save("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
+                       1);
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   ASSERT_EQ(fake.calls.size(), 1u);
@@ -221,12 +221,12 @@ TEST_F(LaneTest, DrainWaitsForInFlightThenGivesUpAtTheDeadline) {
     co_await test::wait_until([&] { return fake.in_flight == 1; });
     co_await dispatcher->drain(std::chrono::steady_clock::now() + 50ms);
     // The entry stays in the outbox: a restart sends it again.
-    EXPECT_TRUE(store.load_outbox_entry("fake", "emp-1"));
+    EXPECT_TRUE(store.outbox().load_entry("fake", "emp-1"));
     dispatcher.reset();
     fake.held.clear();
     co_await test::wait_until([&] { return fake.in_flight == 0; });
   }());
-  EXPECT_TRUE(store.load_outbox_entry("fake", "emp-1"));
+  EXPECT_TRUE(store.outbox().load_entry("fake", "emp-1"));
 }
 
 TEST_F(LaneTest, ConnectorsAreIndependent) {
@@ -237,10 +237,10 @@ TEST_F(LaneTest, ConnectorsAreIndependent) {
   Dispatcher dispatcher(io, store, {&fake, &other});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("other") == 0; });
-    EXPECT_EQ(store.outbox_size("fake"), 1);
+    co_await test::wait_until([&] { return store.outbox().size("other") == 0; });
+    EXPECT_EQ(store.outbox().size("fake"), 1);
     fake.held.clear();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
 }
