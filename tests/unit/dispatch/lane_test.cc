@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 
 #include "dispatch/dispatcher.h"
+#include "store/sqlite.h"
 #include "store/state_store.h"
 #include "support/temp_dir.h"
 #include "unit/dispatch/fake_connector.h"
@@ -66,6 +67,53 @@ TEST_F(LaneTest, OkSavesShadowVendorIdAndCompletes) {
   EXPECT_EQ(store.shadows().load_vendor_id("fake", "emp-1"), "v-emp-1");
   EXPECT_EQ(dispatcher.counters("fake").pushes_ok, 1u);
   EXPECT_EQ(dispatcher.counters("fake").backlog, 0u);
+}
+
+// The store failing half way through an outcome's transaction (here: the outbox row cannot be
+// removed after the shadow and vendor id were written) stops the dispatcher with the error, and
+// leaves the store as it was before the transaction and usable: the push is simply sent again.
+TEST_F(LaneTest, AStoreFailureHalfWayThroughAnOutcomeLeavesTheStoreAsItWas) {
+  put("emp-1", R"({"email":"a@x"})");
+  const std::optional<OutboxEntry> before = store.outbox().load_entry("fake", "emp-1");
+  ASSERT_TRUE(before);
+  {
+    sqlite::Connection raw(store.path());
+    raw.exec(
+        "CREATE TRIGGER fail_complete BEFORE DELETE ON outbox "
+        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  }
+  {
+    Dispatcher dispatcher(io, store, {&fake});
+    EXPECT_THROW(test::run_body(io,
+                                [&]() -> boost::asio::awaitable<void> {
+                                  dispatcher.start();
+                                  co_await test::pause(10s);
+                                }()),
+                 sqlite::SqliteError);
+  }
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_FALSE(store.shadows().load("fake", "emp-1"));
+  EXPECT_FALSE(store.shadows().load_vendor_id("fake", "emp-1"));
+  const std::optional<OutboxEntry> after = store.outbox().load_entry("fake", "emp-1");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->generation, before->generation);
+  EXPECT_EQ(after->attempts, before->attempts);
+
+  // Usable: with the fault gone, a new dispatcher sends the push again and completes it.
+  {
+    sqlite::Connection raw(store.path());
+    raw.exec("DROP TRIGGER fail_complete");
+  }
+  boost::asio::io_context io2;
+  Dispatcher dispatcher(io2, store, {&fake});
+  test::run_body(io2, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(fake.calls.size(), 2u);
+  EXPECT_EQ(store.shadows().load_vendor_id("fake", "emp-1"), "v-emp-1");
+  EXPECT_TRUE(store.shadows().load("fake", "emp-1"));
 }
 
 TEST_F(LaneTest, CoalescesChangesWhileAPushIsInFlight) {
