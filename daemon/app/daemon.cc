@@ -97,7 +97,7 @@ struct Daemon::Impl {
       if (ec || stopping) return;
       auto retention = std::chrono::duration_cast<std::chrono::milliseconds>(
           config.state.processed_event_retention);
-      auto n = store->prune_processed_events(now_ms() - retention.count());
+      auto n = store->operators().prune_processed_events(now_ms() - retention.count());
       if (n > 0) spdlog::info("event=processed_ids_pruned count={}", n);
       schedule_prune();
     });
@@ -124,7 +124,7 @@ void Daemon::start() {
   auto& d = *impl_;
   d.store = std::make_unique<StateStore>(d.config.state.directory);
   spdlog::info("event=store_opened path={} operators={}", d.store->path(),
-               d.store->count_operators());
+               d.store->operators().count());
   DecoderLimits limits;
   limits.max_message_bytes = d.config.kafka.max_message_bytes;
   d.decoder = std::make_unique<EventDecoder>(limits);
@@ -145,7 +145,7 @@ void Daemon::start() {
   d.dead_letters->start();
   d.consumer = std::make_unique<KafkaConsumer>(
       d.io, opts, [&d](std::vector<ConsumedMessage>& batch) { d.handle_batch(batch); },
-      [&d](const std::string& topic) { return d.store->load_offsets(topic); });
+      [&d](const std::string& topic) { return d.store->progress().load_offsets(topic); });
   d.consumer->start();
   d.schedule_prune();
   register_daemon_metrics(d.registry,

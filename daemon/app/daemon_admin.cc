@@ -42,7 +42,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
   std::string metrics() override { return s_.registry.render(); }
 
   std::optional<json::object> operator_view(const std::string& id) override {
-    auto op = s_.store.load_operator(id);
+    auto op = s_.store.operators().load(id);
     if (!op) return std::nullopt;
     json::object out;
     out["id"] = op->id;
@@ -57,11 +57,11 @@ class DaemonAdminBackend final : public admin::AdminBackend {
       auto mapped = c->map(*op);
       v["desired"] = mapped.ok() ? json::value(mapped.fields) : json::value(nullptr);
       if (!mapped.ok()) v["mapping_error"] = mapped.error;
-      auto shadow = s_.store.load_shadow(c->name(), id);
+      auto shadow = s_.store.shadows().load(c->name(), id);
       v["shadow"] = shadow ? json::value(*shadow) : json::value(nullptr);
-      auto vendor_id = s_.store.load_vendor_id(c->name(), id);
+      auto vendor_id = s_.store.shadows().load_vendor_id(c->name(), id);
       v["vendor_id"] = vendor_id ? json::value(*vendor_id) : json::value(nullptr);
-      if (auto e = s_.store.load_outbox_entry(c->name(), id)) {
+      if (auto e = s_.store.outbox().load_entry(c->name(), id)) {
         v["pending"] = json::object{{"generation", e->generation},
                                     {"attempts", e->attempts},
                                     {"next_attempt_ms", e->next_attempt_ms},
@@ -79,7 +79,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
   admin::ResyncResult resync(const std::string& id,
                              const std::optional<std::string>& connector) override {
     admin::ResyncResult r;
-    if (!s_.store.load_operator(id)) {
+    if (!s_.store.operators().load(id)) {
       r.status = admin::ResyncResult::Status::unknown_operator;
       return r;
     }
@@ -120,7 +120,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
       // The most recent error among the pending pushes, if any.
       std::string last_error;
       std::int64_t last_at = -1;
-      for (const auto& e : s_.store.load_outbox(c->name())) {
+      for (const auto& e : s_.store.outbox().load(c->name())) {
         if (!e.last_error.empty() && e.next_attempt_ms > last_at) {
           last_at = e.next_attempt_ms;
           last_error = e.last_error;
@@ -133,7 +133,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
     json::object lag;
     for (const auto& [p, n] : s_.consumer.lag()) lag[std::to_string(p)] = n;
     out["consumer_lag"] = std::move(lag);
-    out["dead_letter_backlog"] = s_.store.dead_letter_backlog();
+    out["dead_letter_backlog"] = s_.store.dead_letters().backlog();
     return out;
   }
 

@@ -113,7 +113,7 @@ void register_daemon_metrics(metrics::Registry& r, MetricSources src) {
                      }
                    });
   r.gauge_callback("opsync_dead_letter_backlog", "Dead letters stored but not yet published.",
-                   [&store] { return static_cast<double>(store.dead_letter_backlog()); });
+                   [&store] { return static_cast<double>(store.dead_letters().backlog()); });
   r.gauge_callback("opsync_ready", "1 when the store is open and partitions are assigned.",
                    [&consumer] { return consumer.assigned_partitions() > 0 ? 1.0 : 0.0; });
 }

@@ -83,7 +83,7 @@ std::unique_ptr<Dispatcher> Delivery::make_dispatcher(
 // The marker is durable, so this happens once per instance name. One transaction for the whole
 // set: either every new connector is bootstrapped or none is.
 void Delivery::bootstrap(const Set& set) {
-  const auto counters = store_.load_counters();
+  const auto counters = store_.progress().load_counters();
   std::vector<ConnectorPlanner*> fresh;
   for (const auto& p : set.planners) {
     if (!counters.count("connector_bootstrapped:" + p->connector_name())) fresh.push_back(p.get());
@@ -91,24 +91,20 @@ void Delivery::bootstrap(const Set& set) {
   if (fresh.empty()) return;
   std::vector<std::int64_t> queued(fresh.size(), 0);
   const std::int64_t now = options_.now_ms();
-  store_.begin();
-  try {
-    store_.for_each_operator([&](const CanonicalOperator& op) {
-      if (op.deleted) return;
-      for (std::size_t i = 0; i < fresh.size(); ++i) {
-        if (fresh[i]->needs_push(op, store_)) {
-          store_.upsert_outbox(fresh[i]->connector_name(), op.id, now);
-          ++queued[i];
-        }
+  Transaction tx(store_);
+  store_.operators().for_each([&](const CanonicalOperator& op) {
+    if (op.deleted) return;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      if (fresh[i]->needs_push(op, store_)) {
+        store_.outbox().upsert(fresh[i]->connector_name(), op.id, now);
+        ++queued[i];
       }
-    });
-    for (const auto* p : fresh)
-      store_.add_counter("connector_bootstrapped:" + p->connector_name(), 1);
-    store_.commit();
-  } catch (...) {
-    store_.rollback();
-    throw;
+    }
+  });
+  for (const auto* p : fresh) {
+    store_.progress().add_counter("connector_bootstrapped:" + p->connector_name(), 1);
   }
+  tx.commit();
   for (std::size_t i = 0; i < fresh.size(); ++i) {
     spdlog::info("event=connector_bootstrapped connector={} pushes_queued={}",
                  fresh[i]->connector_name(), queued[i]);
@@ -217,14 +213,9 @@ ResyncQueued Delivery::resync(const std::string& operator_id,
     return r;
   }
   const std::int64_t now = options_.now_ms();
-  store_.begin();
-  try {
-    for (const auto* c : targets) store_.upsert_outbox(c->name(), operator_id, now, true);
-    store_.commit();
-  } catch (...) {
-    store_.rollback();
-    throw;
-  }
+  Transaction tx(store_);
+  for (const auto* c : targets) store_.outbox().upsert(c->name(), operator_id, now, true);
+  tx.commit();
   for (const auto* c : targets) {
     r.connectors.push_back(c->name());
     notify(c->name(), operator_id);

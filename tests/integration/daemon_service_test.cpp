@@ -190,9 +190,9 @@ TEST_F(DaemonService, StopLetsAnInFlightPushFinishAndRecordsIt) {
       io, [&] { return stopped; }, std::chrono::seconds(20)));
   daemon.reset();
   StateStore store(dir.str());
-  EXPECT_EQ(store.outbox_size("identitycall"), 0) << "the push finished during the drain";
-  EXPECT_TRUE(store.load_shadow("identitycall", "emp-1"));
-  EXPECT_TRUE(store.load_vendor_id("identitycall", "emp-1"));
+  EXPECT_EQ(store.outbox().size("identitycall"), 0) << "the push finished during the drain";
+  EXPECT_TRUE(store.shadows().load("identitycall", "emp-1"));
+  EXPECT_TRUE(store.shadows().load_vendor_id("identitycall", "emp-1"));
 }
 
 TEST_F(DaemonService, StopPastTheDrainDeadlineLeavesThePushPending) {
@@ -223,12 +223,12 @@ TEST_F(DaemonService, StopPastTheDrainDeadlineLeavesThePushPending) {
       io, [&] { return stopped; }, std::chrono::seconds(20)));
   daemon.reset();
   StateStore store(dir.str());
-  auto pending = store.load_outbox_entry("identitycall", "emp-1");
+  auto pending = store.outbox().load_entry("identitycall", "emp-1");
   ASSERT_TRUE(pending) << "an unacknowledged push is never marked done";
-  auto shadow = store.load_shadow("identitycall", "emp-1");
+  auto shadow = store.shadows().load("identitycall", "emp-1");
   ASSERT_TRUE(shadow);
   EXPECT_EQ(shadow->at("email"), "emp-1@example.com") << "the shadow holds what was acknowledged";
-  EXPECT_EQ(store.load_counters()["events_applied"], 2);
+  EXPECT_EQ(store.progress().load_counters()["events_applied"], 2);
 }
 
 // Prometheus counters never go down while the process lives: a reload replaces the connectors and
@@ -291,7 +291,7 @@ TEST_F(DaemonService, AReloadThatFailsHalfWayKeepsThePreviousDelivery) {
   auto progress = daemon->connector_progress();
   ASSERT_EQ(progress.size(), 1u);
   EXPECT_EQ(progress[0].name, "identitycall");
-  EXPECT_EQ(daemon->store().outbox_size("identitycall_b"), 0);
+  EXPECT_EQ(daemon->store().outbox().size("identitycall_b"), 0);
 
   // The previous delivery still delivers.
   producer.produce("ops", "emp-2", created("emp-2", "c2", 1));

@@ -44,10 +44,10 @@ class DeliveryTest : public ::testing::Test {
     CanonicalOperator op;
     op.id = id;
     op.attributes = json::parse(attributes).as_object();
-    store.begin();
-    store.save_operator(op, now_ms());
-    if (!c.empty()) store.upsert_outbox(c, id, now_ms());
-    store.commit();
+    Transaction tx(store);
+    store.operators().save(op, now_ms());
+    if (!c.empty()) store.outbox().upsert(c, id, now_ms());
+    tx.commit();
   }
 
   // Takes ownership of the connectors and returns them as a set for Delivery.
@@ -86,7 +86,7 @@ TEST_F(DeliveryTest, CountersAreTotalsAcrossReplacedSets) {
   Delivery d(io, store, reconciler, {});
   d.start(set_of(std::move(first)));
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
   }());
   const DispatchCounters before = d.counters("fake");
   EXPECT_EQ(before.mapping_errors, 1u);
@@ -112,10 +112,10 @@ TEST_F(DeliveryTest, AReplaceThatFailsHalfWayLeavesTheRunningSetAsItWas) {
   Delivery d(io, store, reconciler, {});
   d.start(set_of(std::move(owned)));  // bootstraps emp-1 to "fake"
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
   }());
   ASSERT_EQ(running.calls.size(), 1u);
-  const auto counters_before = store.load_counters();
+  const auto counters_before = store.progress().load_counters();
 
   // A new set: a fresh "fake" plus a new connector whose bootstrap throws half way.
   const std::string error = replace(
@@ -126,8 +126,8 @@ TEST_F(DeliveryTest, AReplaceThatFailsHalfWayLeavesTheRunningSetAsItWas) {
   // reached the store (no bootstrap marker, no pushes queued for "b").
   ASSERT_EQ(d.connectors().size(), 1u);
   EXPECT_EQ(d.connectors()[0], &running);
-  EXPECT_EQ(store.load_counters(), counters_before);
-  EXPECT_EQ(store.outbox_size("b"), 0);
+  EXPECT_EQ(store.progress().load_counters(), counters_before);
+  EXPECT_EQ(store.outbox().size("b"), 0);
   EXPECT_FALSE(d.replacing());
 
   // And it still delivers: a change reaches the old connector.
@@ -180,7 +180,7 @@ TEST_F(DeliveryTest, ANewConnectorGetsTheRosterOnceAndTheOldOneStops) {
 
   // A second replace with the same name does not bootstrap it again.
   ASSERT_EQ(replace(d, set_of(std::make_unique<test::FakeConnector>("fresh"))), "");
-  EXPECT_EQ(store.outbox_size("fresh"), 0);
+  EXPECT_EQ(store.outbox().size("fresh"), 0);
 }
 
 TEST_F(DeliveryTest, ResyncQueuesAFullPushForTheNamedConnectorOnly) {
@@ -190,15 +190,15 @@ TEST_F(DeliveryTest, ResyncQueuesAFullPushForTheNamedConnectorOnly) {
                  std::make_unique<test::FakeConnector>("b")));
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     co_await test::wait_until(
-        [&] { return store.outbox_size("a") == 0 && store.outbox_size("b") == 0; });
+        [&] { return store.outbox().size("a") == 0 && store.outbox().size("b") == 0; });
     co_await d.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_TRUE(d.resync("emp-1", std::string("nope")).unknown_connector);
   auto q = d.resync("emp-1", std::string("b"));
   EXPECT_EQ(q.connectors, std::vector<std::string>{"b"});
-  ASSERT_TRUE(store.load_outbox_entry("b", "emp-1"));
-  EXPECT_TRUE(store.load_outbox_entry("b", "emp-1")->full_resync);
-  EXPECT_FALSE(store.load_outbox_entry("a", "emp-1"));
+  ASSERT_TRUE(store.outbox().load_entry("b", "emp-1"));
+  EXPECT_TRUE(store.outbox().load_entry("b", "emp-1")->full_resync);
+  EXPECT_FALSE(store.outbox().load_entry("a", "emp-1"));
 }
 
 }  // namespace

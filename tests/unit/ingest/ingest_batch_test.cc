@@ -76,12 +76,12 @@ TEST_F(IngestBatchTest, AppliesCountsAndRecordsTheNextOffsetPerPartition) {
   EXPECT_EQ(r.counts.invalid, 0);
   EXPECT_EQ((r.next_offsets.at({"ops", 0})), 13);
   EXPECT_EQ((r.next_offsets.at({"ops", 1})), 5);
-  EXPECT_EQ(store.load_offsets("ops"), (std::map<std::int32_t, std::int64_t>{{0, 13}, {1, 5}}));
+  EXPECT_EQ(store.progress().load_offsets("ops"), (std::map<std::int32_t, std::int64_t>{{0, 13}, {1, 5}}));
   using Pair = std::pair<std::string, std::string>;
   EXPECT_EQ(r.queued_pushes, (std::vector<Pair>{{"vendor", "emp-1"}, {"vendor", "emp-2"}}));
-  EXPECT_EQ(store.outbox_size("vendor"), 2);
-  EXPECT_EQ(store.load_operator("emp-1")->attributes.at("email"), "a@example.com");
-  EXPECT_EQ(store.load_counters().at("events_consumed"), 4);
+  EXPECT_EQ(store.outbox().size("vendor"), 2);
+  EXPECT_EQ(store.operators().load("emp-1")->attributes.at("email"), "a@example.com");
+  EXPECT_EQ(store.progress().load_counters().at("events_consumed"), 4);
 }
 
 TEST_F(IngestBatchTest, AnInvalidMessageBecomesADeadLetterWithItsBytesAndWhy) {
@@ -91,8 +91,8 @@ TEST_F(IngestBatchTest, AnInvalidMessageBecomesADeadLetterWithItsBytesAndWhy) {
   IngestResult r = ingest.apply(batch, 1000);
   EXPECT_EQ(r.counts.invalid, 1);
   ASSERT_EQ(r.counts.invalid_by_reason.size(), 1u);
-  EXPECT_EQ(store.load_offsets("ops").at(2), 8) << "the offset moves past a bad message";
-  auto letters = store.load_dead_letters(10);
+  EXPECT_EQ(store.progress().load_offsets("ops").at(2), 8) << "the offset moves past a bad message";
+  auto letters = store.dead_letters().load(10);
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].key, "emp-9");
   EXPECT_EQ(letters[0].value, "{not json");
@@ -112,8 +112,8 @@ TEST_F(IngestBatchTest, ANullKeyIsNotAnEmptyKey) {
   // A message without a key is refused (the key is the operator id), and its offset recorded.
   EXPECT_EQ(r.counts.invalid, 1);
   EXPECT_EQ(r.counts.invalid_by_reason.count("missing_key"), 1u);
-  EXPECT_EQ(store.load_offsets("ops").at(0), 1);
-  EXPECT_FALSE(store.load_operator("emp-1"));
+  EXPECT_EQ(store.progress().load_offsets("ops").at(0), 1);
+  EXPECT_FALSE(store.operators().load("emp-1"));
 }
 
 }  // namespace

@@ -161,13 +161,13 @@ TEST_F(KafkaTest, ADeadLetterLeavesTheStoreOnlyOncePublished) {
   d.key = "emp-1";
   d.value = "{not json";
   d.headers = {{"opsync-dlq-reason", "invalid_json"}};
-  store.begin();
-  store.enqueue_dead_letter(d, 1000);
-  store.commit();
+  Transaction tx(store);
+  store.dead_letters().enqueue(d, 1000);
+  tx.commit();
   DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
   publisher.start();
   publisher.wake();
-  ASSERT_TRUE(run_until(io, [&] { return store.dead_letter_backlog() == 0; }));
+  ASSERT_TRUE(run_until(io, [&] { return store.dead_letters().backlog() == 0; }));
   EXPECT_EQ(publisher.published(), 1);
   auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
   ASSERT_EQ(read.size(), 1u);
