@@ -4,6 +4,7 @@
 // the paged operator list (framework/vendor_directory.h), optional create, deactivate or DELETE
 // on operator.deleted.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ class GliaConnector final : public Connector {
   std::uint64_t token_fetches() const { return auth_->fetches(); }
   /// Walks of Glia's operator list made so far (tests).
   std::uint64_t directory_walks() const { return directory_.walks(); }
+  /// The longest pause before retrying a failed page of the operator list (5 s). The fuzz
+  /// harness sets 0, so that an input does not sleep (tests/fuzz/glia_response_fuzz.cpp).
+  void set_page_retry_pause_cap(std::chrono::milliseconds cap) { page_retry_pause_cap_ = cap; }
 
  private:
   boost::asio::awaitable<HttpResult> call(HttpRequest& request);
@@ -53,6 +57,7 @@ class GliaConnector final : public Connector {
   std::shared_ptr<HttpTransport> transport_;
   std::unique_ptr<TokenExchange> auth_;
   VendorDirectory directory_;
+  std::chrono::milliseconds page_retry_pause_cap_ = std::chrono::seconds(5);
 };
 
 /// The message of a Glia error answer: `{"error", "message", "errors": {field: [..]}}` becomes
