@@ -406,5 +406,29 @@ TEST(ConfigParserBounds, DeepNestingIsAnError) {
   }
 }
 
+// Issue 13: `admin.listen: 0.0.0.0:...` without a token was accepted silently; the API shows
+// personal data and can queue pushes, so beyond loopback a token is required.
+TEST(ConfigErrors, AdminBeyondLoopbackNeedsAToken) {
+  ::setenv("OPSYNC_TEST_ADMIN_TOKEN", "s3cr3t-admin-token", 1);
+  const TempDir dir;
+  auto with_admin = [&](const std::string& admin) {
+    return problems(dir.write(
+        "admin.yaml", std::string(kValidKafka) + "state:\n  directory: /x\nadmin:\n" + admin));
+  };
+  for (const char* open : {"0.0.0.0:9464", "[::]:9464", "10.1.2.3:9464", "128.0.0.1:9464"}) {
+    EXPECT_THAT(with_admin(std::string("  listen: \"") + open + "\"\n"),
+                ElementsAre(HasSubstr("admin.listen: not a loopback address, so "
+                                      "admin.bearer_token (or bearer_token_file) is required")))
+        << open;
+  }
+  for (const char* loopback : {"127.0.0.1:0", "127.8.9.10:9464", "[::1]:9464", "localhost:9464"}) {
+    EXPECT_THAT(with_admin(std::string("  listen: \"") + loopback + "\"\n"), ElementsAre())
+        << loopback;
+  }
+  EXPECT_THAT(
+      with_admin("  listen: \"0.0.0.0:9464\"\n  bearer_token: ${OPSYNC_TEST_ADMIN_TOKEN}\n"),
+      ElementsAre());
+}
+
 }  // namespace
 }  // namespace opsync
