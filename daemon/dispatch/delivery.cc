@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <set>
 
 #include "dispatch/connector_planner.h"
@@ -52,6 +55,7 @@ Delivery::Delivery(asio::io_context& io, StateStore& store, Reconciler& reconcil
 }
 
 Delivery::~Delivery() {
+  *alive_ = false;
   // The reconciler may outlive this object: it must not keep pointers to our planners.
   reconciler_.set_planners({});
   running_.reset();  // abandons in-flight pushes (their rows stay in the outbox)
@@ -170,7 +174,12 @@ void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
       [this, drain_deadline]() -> asio::awaitable<void> {
         if (running_ && running_->dispatcher) co_await running_->dispatcher->drain(drain_deadline);
       },
-      [this, set = std::move(set), done = std::move(done)](std::exception_ptr e) mutable {
+      [this, alive = alive_, set = std::move(set),
+       done = std::move(done)](std::exception_ptr e) mutable {
+        if (!*alive) {
+          done("the daemon is stopping");
+          return;
+        }
         replacing_ = false;
         std::string error;
         retire_running();
@@ -225,6 +234,13 @@ ResyncQueued Delivery::resync(const std::string& operator_id,
 
 asio::awaitable<void> Delivery::drain(std::chrono::steady_clock::time_point deadline) {
   drained_ = true;
+  // A replace under way drains the running dispatcher itself; let it finish first (one drain at
+  // a time per dispatcher), then drain whatever set it left running.
+  asio::steady_timer wait(io_);
+  while (replacing_) {
+    wait.expires_after(std::chrono::milliseconds(10));
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
   if (running_ && running_->dispatcher) co_await running_->dispatcher->drain(deadline);
 }
 

@@ -84,7 +84,7 @@ class Delivery {
   ResyncQueued resync(const std::string& operator_id, const std::optional<std::string>& connector);
 
   /// Stops starting pushes and waits for in-flight ones until `deadline` (see Dispatcher::drain).
-  /// Nothing is delivered afterwards.
+  /// A replace() under way finishes first. Nothing is delivered afterwards.
   boost::asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
 
   // The read-only view, for the admin API, metrics and the demo.
@@ -120,6 +120,7 @@ class Delivery {
   std::map<std::string, DispatchCounters> retired_totals_;
   bool replacing_ = false;
   bool drained_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace opsync

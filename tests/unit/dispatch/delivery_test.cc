@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <stdexcept>
@@ -181,6 +183,39 @@ TEST_F(DeliveryTest, ANewConnectorGetsTheRosterOnceAndTheOldOneStops) {
   // A second replace with the same name does not bootstrap it again.
   ASSERT_EQ(replace(d, set_of(std::make_unique<test::FakeConnector>("fresh"))), "");
   EXPECT_EQ(store.outbox().size("fresh"), 0);
+}
+
+// SIGTERM during a reload: the stop's drain waits for the replace (one drain at a time per
+// dispatcher), then drains the set the replace left running.
+TEST_F(DeliveryTest, ADrainDuringAReplaceWaitsForIt) {
+  put("emp-1", R"({"email":"a@x"})", "");
+  auto owned = std::make_unique<test::FakeConnector>();
+  test::FakeConnector& first = *owned;
+  first.held.insert("emp-1");
+  Delivery d(io, store, reconciler, {});
+  d.start(set_of(std::move(owned)));
+  std::optional<std::string> replaced;
+  bool drained = false;
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    co_await test::wait_until([&] { return first.calls.size() == 1; });  // a push in flight
+    d.replace(set_of(std::make_unique<test::FakeConnector>()),
+              std::chrono::steady_clock::now() + 5s, [&](const std::string& e) { replaced = e; });
+    EXPECT_TRUE(d.replacing());
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          co_await d.drain(std::chrono::steady_clock::now() + 5s);
+          drained = true;
+        },
+        boost::asio::detached);
+    co_await test::pause(50ms);
+    EXPECT_FALSE(drained) << "the drain did not wait for the replace";
+    first.held.clear();  // the in-flight push finishes; the replace completes, then the drain
+    co_await test::wait_until([&] { return drained; });
+  }());
+  EXPECT_EQ(replaced, "");
+  EXPECT_EQ(d.counters("fake").pushes_ok, 1u);
+  EXPECT_EQ(store.outbox().size("fake"), 0);
 }
 
 TEST_F(DeliveryTest, ResyncQueuesAFullPushForTheNamedConnectorOnly) {
