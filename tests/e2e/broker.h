@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 namespace opsync::testing {
@@ -21,7 +22,7 @@ class KafkaBroker {
     int rc = run("start", &out);
     if (rc != 0 || out.empty()) {
       ADD_FAILURE() << "the real Kafka broker could not be started (broker.sh exit " << rc << "):\n"
-                    << out;
+                    << out << read_file(workdir_ + "/broker-start.err");
       return {};
     }
     bootstrap_ = out.substr(0, out.find_last_not_of("\n") + 1);
@@ -32,8 +33,14 @@ class KafkaBroker {
   const std::string& bootstrap() const { return bootstrap_; }
 
  private:
+  // Only standard output is read: it holds the bootstrap address alone. What broker.sh and the
+  // tools it runs write to standard error (Maven's progress, and on a first run the ANSI resets
+  // Maven writes even in batch mode) goes to a file, shown only if the start fails.
   int run(const std::string& cmd, std::string* output = nullptr) {
-    std::string line = std::string(OPSYNC_BROKER_SCRIPT) + " " + cmd + " '" + workdir_ + "' 2>&1";
+    std::error_code ignored;
+    std::filesystem::create_directories(workdir_, ignored);
+    std::string line = std::string(OPSYNC_BROKER_SCRIPT) + " " + cmd + " '" + workdir_ + "' 2>'" +
+                       workdir_ + "/broker-" + cmd + ".err'";
     FILE* p = ::popen(line.c_str(), "r");
     if (!p) return -1;
     std::array<char, 512> buf{};
@@ -42,6 +49,16 @@ class KafkaBroker {
     int status = ::pclose(p);
     if (output) *output = out;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  static std::string read_file(const std::string& path) {
+    std::string out;
+    if (FILE* f = std::fopen(path.c_str(), "r")) {
+      std::array<char, 512> buf{};
+      while (std::fgets(buf.data(), buf.size(), f)) out += buf.data();
+      std::fclose(f);
+    }
+    return out;
   }
 
   std::string workdir_;

@@ -7,6 +7,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/opsync/kafka}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")
 dir="$cache/$version"
+mkdir -p "$cache"
+# Tests run in parallel: one fetch at a time, the others wait for it and reuse its jars.
+exec 9>"$cache/.lock"
+flock 9
 if [ ! -f "$dir/.complete" ]; then
   command -v mvn >/dev/null || { echo "fetch.sh: mvn not found (install maven)" >&2; exit 1; }
   command -v java >/dev/null || { echo "fetch.sh: java not found (install a JDK 17)" >&2; exit 1; }
