@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <cstdlib>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "app/daemon.h"
 #include "framework/registry.h"
@@ -21,6 +24,7 @@
 #include "support/vendor_agreement.h"
 #include "support/wait.h"
 #include "vendorsim/vendor_simulators.h"
+#include "vendorsim/vendors.h"
 
 namespace opsync {
 namespace {
@@ -80,10 +84,10 @@ class FiveVendors : public ::testing::Test {
         "  properties:\n    log_level: \"3\"\n"
         "state:\n  directory: " +
         dir.str() + "\nadmin:\n  listen: 127.0.0.1:0\nlogging:\n  level: warn\n" +
-        testing::five_vendor_connectors_yaml(
+        testing::vendor_connectors_yaml(
             sims, {}, "    rate_per_second: 100\n    burst: 100\n    concurrency: 8\n");
     Config config = parse_config(yaml, "five-vendors", builtin_connectors().config_check());
-    ASSERT_EQ(config.connectors.size(), 5u);
+    ASSERT_EQ(config.connectors.size(), vendorsim::kVendorCount);
     daemon = std::make_unique<Daemon>(io, config);
     daemon->start();
     producer = std::make_unique<SimpleProducer>(cluster.bootstraps());
@@ -162,6 +166,19 @@ class FiveVendors : public ::testing::Test {
   std::vector<std::unique_ptr<Connector>> connectors;
   std::int64_t sent = 0;
 };
+
+// The simulators' table (vendorsim/vendor.h) and the connector registry
+// (connectors/builtin/builtin_connectors.cc) name the same vendors: a connector registered
+// without a simulator, or the other way round, fails here.
+TEST(VendorTable, EveryRegisteredConnectorTypeHasASimulatorAndTheOtherWayRound) {
+  std::vector<std::string> simulated;
+  for (const vendorsim::VendorEntry* v : vendorsim::kVendorTable) simulated.emplace_back(v->name);
+  std::sort(simulated.begin(), simulated.end());
+  EXPECT_EQ(simulated, builtin_connectors().names());
+  for (Vendor v : vendorsim::kAllVendors) {
+    EXPECT_EQ(vendorsim::vendor_from_name(vendorsim::vendor_name(v)), v);
+  }
+}
 
 TEST_F(FiveVendors, MixedStreamConvergesOnEveryVendor) {
   start();

@@ -235,6 +235,7 @@ const VendorEntry kCommPeakVendor = {
         "America/New_York: 7, Asia/Tokyo: 88, Europe/Paris: 43}\n"
         "    languages: {en: en_US, pt: pt_BR, es: es_ES, fr: en_US, de: en_US}\n",
     .clearable_fields = kCommPeakClearable,
+    .unknown_id = "999999",
     .seeded_operator =
         [](std::int64_t n, const std::string& key) {
           return SeededOperator{{{"id", n + 1}, {"email", key + "@example.com"}, {"is_active", 1}},

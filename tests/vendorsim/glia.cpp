@@ -315,6 +315,7 @@ const VendorEntry kGliaVendor = {
         "      vip: 7e000000-0000-4000-8000-000000000005\n"
         "      onboarding: 7e000000-0000-4000-8000-000000000006\n",
     .clearable_fields = kGliaClearable,
+    .unknown_id = "00000000-0000-4000-8000-00000000dead",
     .seeded_operator =
         [](std::int64_t, const std::string& key) {
           return SeededOperator{

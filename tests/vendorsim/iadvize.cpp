@@ -331,6 +331,7 @@ const VendorEntry kIAdvizeVendor = {
         "    teams: {support: \"1201\", sales: \"1202\", billing: \"1203\", retention: \"1204\", "
         "vip: \"1205\", onboarding: \"1206\"}\n"
         "    languages: {pt: en}\n",
+    .unknown_id = "999999",
     .seeded_operator =
         [](std::int64_t n, const std::string& key) {
           return SeededOperator{

@@ -250,6 +250,7 @@ const VendorEntry kIdentityCallVendor = {
     .clearable_fields = kIdentityCallClearable,
     .max_rate_per_second = 100,  // the schema's bound (documented 300 requests/minute on Pro)
     .max_burst = 300,
+    .unknown_id = "999999",
     .seeded_operator =
         [](std::int64_t n, const std::string& key) {
           return SeededOperator{

@@ -198,6 +198,7 @@ const VendorEntry kPlugChatVendor = {
         "    create_missing: true\n"
         "    teams: {support: dep-support, sales: dep-sales, billing: dep-billing, "
         "retention: dep-retention, vip: dep-vip, onboarding: dep-onboarding}\n",
+    .unknown_id = "no-such-operator",
     .seeded_operator =
         [](std::int64_t, const std::string& key) {
           return SeededOperator{

@@ -50,6 +50,8 @@ struct VendorEntry {
   double max_rate_per_second = 1000;
   long max_burst = 10'000;
 
+  /// A well-formed id the simulator holds no operator under (a push to it is refused).
+  std::string_view unknown_id;
   /// Operator number `n`, id `key`, as the benchmarks seed it (e-mail `<key>@example.com`).
   SeededOperator (*seeded_operator)(std::int64_t n, const std::string& key) = nullptr;
   /// For a vendor that cannot create operators (CommPeak): the record that must exist before
