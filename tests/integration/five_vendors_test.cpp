@@ -203,7 +203,7 @@ TEST_F(FiveVendors, MixedStreamConvergesOnEveryVendor) {
   std::printf("five vendors, mixed stream: %s\n", report.summary().c_str());
   EXPECT_TRUE(report.ok()) << report.summary();
   EXPECT_EQ(report.operators, 43u);
-  EXPECT_EQ(report.pairs_checked, 43u * 5);
+  EXPECT_EQ(report.pairs_checked, 43u * vendorsim::kVendorCount);
 
   // Every event is accounted for, and only the deliberately broken ones were dead-lettered.
   const auto& c = daemon->stats().ingest;
@@ -268,12 +268,12 @@ TEST_F(FiveVendors, ARecordOneVendorRefusesIsDeadLetteredWhileTheOthersStayInSyn
   for (const auto& p : daemon->connector_progress()) {
     EXPECT_EQ(p.rejected, p.name == "glia" ? 1u : 0u) << p.name;
   }
-  // The other four took both fields; Glia kept emp-b's old e-mail. Nothing else disagrees.
+  // The others took both fields; Glia kept emp-b's old e-mail. Nothing else disagrees.
   testing::AgreementOptions options;
   options.excused = {{"emp-b", "glia"}};
   const auto report = agreement(options);
   EXPECT_TRUE(report.ok()) << report.summary();
-  EXPECT_EQ(report.pairs_checked, 9u);
+  EXPECT_EQ(report.pairs_checked, 2u * vendorsim::kVendorCount - 1);
   const auto glia_b = daemon->store().load_vendor_id("glia", "emp-b");
   ASSERT_TRUE(glia_b);
   for (const auto& r : sims.records(Vendor::glia)) {
@@ -299,7 +299,7 @@ TEST_F(FiveVendors, InjectedServerErrorsRateLimitsAndResetsAreRetriedToConvergen
   const auto report = agreement();
   std::printf("five vendors under faults: %s\n", report.summary().c_str());
   EXPECT_TRUE(report.ok()) << report.summary();
-  EXPECT_EQ(report.pairs_checked, 30u * 5);
+  EXPECT_EQ(report.pairs_checked, 30u * vendorsim::kVendorCount);
 
   // Every vendor saw faults and each kind of fault happened (a vendor's few dozen requests may
   // by chance draw no 429), and the daemon retried them all: nothing was given up.

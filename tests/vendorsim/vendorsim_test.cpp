@@ -75,10 +75,10 @@ TEST(VendorTable, NamedVendorsAreTheirRows) {
 
 TEST_F(VendorSimTest, PortsAreDistinctAndNamed) {
   auto ports = sims_->ports();
-  ASSERT_EQ(ports.size(), 6u);
+  ASSERT_EQ(ports.size(), kVendorCount + 1);  // and the control port
   std::set<std::uint64_t> distinct;
   for (const auto& [name, port] : ports) distinct.insert(port.to_number<std::uint64_t>());
-  EXPECT_EQ(distinct.size(), 6u);
+  EXPECT_EQ(distinct.size(), kVendorCount + 1);
   EXPECT_FALSE(distinct.contains(0));
 }
 
