@@ -116,7 +116,7 @@ Startup start_to_ready(const std::string& dir, const std::string& brokers,
   asio::io_context io;
   const auto t0 = Clock::now();
   StateStore store(dir, StoreOptions{g_sync});
-  s.operators = store.count_operators();
+  s.operators = store.operators().count();
   BenchConnector connector(io, "glia", base_url, limits);
   Dispatcher dispatcher(io, store, {&connector});
   dispatcher.start();
@@ -133,7 +133,7 @@ Startup start_to_ready(const std::string& dir, const std::string& brokers,
   ko.dead_letter_topic = "operators.dlq";
   KafkaConsumer consumer(
       io, ko, [&](std::vector<ConsumedMessage>& batch) { ingest.apply(batch, wall_us() / 1000); },
-      [&](const std::string& t) { return store.load_offsets(t); });
+      [&](const std::string& t) { return store.progress().load_offsets(t); });
   consumer.start();
   bool ready = false;
   asio::co_spawn(
@@ -225,11 +225,11 @@ int main(int argc, char** argv) {
     const auto t0 = Clock::now();
     std::vector<std::string> ids;
     ids.reserve(static_cast<std::size_t>(operators));
-    store.for_each_operator([&](const CanonicalOperator& op) { ids.push_back(op.id); });
-    store.begin();
+    store.operators().for_each([&](const CanonicalOperator& op) { ids.push_back(op.id); });
+    Transaction tx(store);
     const auto now_ms = wall_us() / 1000;
-    for (const auto& id : ids) store.upsert_outbox("glia", id, now_ms, /*full_resync=*/true);
-    store.commit();
+    for (const auto& id : ids) store.outbox().upsert("glia", id, now_ms, /*full_resync=*/true);
+    tx.commit();
     std::printf("resync queued: %zu outbox entries in %.1f s\n", ids.size(), since(t0));
   }
   std::printf("store size with the resync queued: %.1f MiB\n", store_mib(dir));

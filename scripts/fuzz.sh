@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (the `fuzz` preset: clang, ASan + UBSan) and runs each one for
-# SECONDS_PER_TARGET (default 60) on its corpus. Exits non-zero when the build fails or any target
-# finds a crash, a leak, a timeout or a sanitizer report, and prints where the input is.
-# CI runs `scripts/fuzz.sh 10`. See docs/fuzzing.md.
+# Random fuzz exploration: builds the libFuzzer targets (the `fuzz` preset: clang, ASan + UBSan)
+# and runs each one for SECONDS_PER_TARGET (default 60), mutating its committed inputs. NOT part
+# of the test run: scripts/test.sh replays the committed corpora and regression inputs through
+# ctest (fuzz_replay.<target>) and never explores. Each run takes a different random walk, so a
+# finding here is new information, not a broken build. See docs/fuzzing.md.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
+#
+# Exits non-zero when the build fails or any target finds a crash, a leak, a timeout or a
+# sanitizer report, and prints the input and how to make it a regression input.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,18 +27,15 @@ if (($#)); then targets=("$@"); else mapfile -t targets <"$build/fuzz_targets.tx
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
-# Under CI the run is reproducible: a fixed seed and a fixed number of runs (the time limit stays
-# as a cap), so a landing never depends on what a random walk happened to find that day. Longer,
-# random runs are for people: scripts/fuzz.sh 600.
-ci_opts=()
-if [ -n "${CI:-}" ]; then ci_opts=(-seed="${FUZZ_SEED:-1}" -runs="${FUZZ_RUNS:-20000}"); fi
-
 failed=()
 for t in "${targets[@]}"; do
   seeds="tests/fuzz/corpus/$t"          # committed seeds, read only
+  regressions="tests/fuzz/regressions/$t"  # committed reproducers of fixed bugs, read only
   work="$build/corpus/$t"               # what the fuzzer finds is kept here, between runs
   crashes="$build/crashes/$t"
-  mkdir -p "$work" "$crashes" "$seeds"
+  mkdir -p "$work" "$crashes"
+  inputs=("$work" "$seeds")
+  [ -d "$regressions" ] && inputs+=("$regressions")
   log="$build/logs/$t.log"
   mkdir -p "$(dirname "$log")"
   if [ ! -x "$build/tests/fuzz/$t" ]; then
@@ -43,23 +44,27 @@ for t in "${targets[@]}"; do
     continue
   fi
   echo "fuzz: $t for ${seconds}s"
-  opts=("${ci_opts[@]}")
-  # yaml-cpp 0.7 (Debian's) loops for ever on a family of malformed inputs built around a stray ','
-  # in block context; the loader refuses the forms found so far (docs/fuzzing.md), but random
-  # exploration keeps finding new spellings. Under CI this target replays its corpus (every
-  # reproducer included) rather than exploring, so a landing cannot hinge on a new spelling.
-  if [ -n "${CI:-}" ] && [ "$t" = config_fuzz ]; then opts=(-runs=0); fi
-  if "$build/tests/fuzz/$t" "$work" "$seeds" -max_total_time="$seconds" -timeout=10 "${opts[@]}" \
+  if "$build/tests/fuzz/$t" "${inputs[@]}" -max_total_time="$seconds" -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
       -artifact_prefix="$crashes/" </dev/null >"$log" 2>&1; then
-    grep -E "^stat::number_of_executed_units|^stat::new_units_added" "$log" | tr '\n' ' ' | sed 's/^/  /'
-    echo
+    units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    added=$(sed -n 's/^stat::new_units_added: *//p' "$log")
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+    echo "  ${units:-?} inputs run (${rate:-?}/s), ${added:-?} new"
   else
     failed+=("$t")
     echo "fuzz: $t FAILED; log $log" >&2
     grep -E "^==[0-9]+==ERROR|runtime error|SUMMARY|deadly signal|Test unit written to" "$log" >&2 || tail -20 "$log" >&2
     for f in "$crashes"/*; do
-      [ -e "$f" ] && echo "  input: $f  (reproduce: $build/tests/fuzz/$t $f)" >&2
+      [ -e "$f" ] || continue
+      cat >&2 <<MSG
+  input: $f
+    reproduce:  $build/tests/fuzz/$t $f
+    minimize:   $build/tests/fuzz/$t -minimize_crash=1 -runs=100000 $f
+    then keep it as a regression input, fix the bug, and check that the test run replays it:
+                cp $f tests/fuzz/regressions/$t/<what-it-is>
+                cmake --build build/asan --target ${t}_replay && ctest --test-dir build/asan -R 'fuzz_replay\.$t\$'
+MSG
     done
   fi
 done

@@ -133,14 +133,10 @@ std::optional<milliseconds> server_requested_delay(const BackoffConfig& config, 
   return std::min(longest, config.max_delay);
 }
 
-milliseconds retry_delay(const BackoffConfig& config, unsigned attempt, const HttpResult& result,
-                         system_clock::time_point now, std::mt19937_64& rng) {
+milliseconds retry_delay(const BackoffConfig& config, unsigned attempt,
+                         std::optional<milliseconds> server_delay, std::mt19937_64& rng) {
   milliseconds delay = backoff_delay(config, attempt, rng);
-  if (!result.error) {
-    if (auto server = server_requested_delay(config, result.status, result.headers, now)) {
-      delay = std::max(delay, *server);
-    }
-  }
+  if (server_delay) delay = std::max(delay, *server_delay);
   return std::min(delay, config.max_delay);
 }
 

@@ -69,11 +69,11 @@ std::optional<std::chrono::milliseconds> server_requested_delay(
     const BackoffConfig& config, unsigned status, const HttpHeaders& headers,
     std::chrono::system_clock::time_point now);
 
-/// Delay before retry number `attempt + 1`: the jittered backoff, pushed to at least what the
-/// server asked for, bounded by config.max_delay.
+/// Delay before retry number `attempt + 1`: the jittered backoff, pushed to at least
+/// `server_delay` (what the server asked for: server_requested_delay, PushResult::retry_after),
+/// bounded by config.max_delay. The dispatcher's retry schedule.
 std::chrono::milliseconds retry_delay(const BackoffConfig& config, unsigned attempt,
-                                      const HttpResult& result,
-                                      std::chrono::system_clock::time_point now,
+                                      std::optional<std::chrono::milliseconds> server_delay,
                                       std::mt19937_64& rng);
 
 }  // namespace opsync

@@ -110,7 +110,7 @@ asio::awaitable<std::optional<PushResult>> GliaConnector::walk_operators(
       if (failed.outcome != PushOutcome::retry || attempt >= kPageAttempts) co_return failed;
       const auto wait = std::min<std::chrono::milliseconds>(
           failed.retry_after.value_or(std::chrono::milliseconds(100 << attempt)),
-          std::chrono::seconds(5));
+          page_retry_pause_cap_);
       asio::steady_timer timer(co_await asio::this_coro::executor, wait);
       auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec) co_return failed;  // cancelled: the push is being abandoned

@@ -4,6 +4,7 @@
 // the paged operator list (framework/vendor_directory.h), optional create, deactivate or DELETE
 // on operator.deleted (the steps of framework/id_push.h).
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ class GliaConnector final : public VendorConnector<GliaSettings> {
   std::uint64_t token_fetches() const { return auth_->fetches(); }
   /// Walks of Glia's operator list made so far (tests).
   std::uint64_t directory_walks() const { return directory_.walks(); }
+  /// The longest pause before retrying a failed page of the operator list (5 s). The fuzz
+  /// harness sets 0, so that an input does not sleep (tests/fuzz/glia_response_fuzz.cpp).
+  void set_page_retry_pause_cap(std::chrono::milliseconds cap) { page_retry_pause_cap_ = cap; }
 
  private:
   boost::asio::awaitable<HttpResult> call(HttpRequest& request);
@@ -50,6 +54,7 @@ class GliaConnector final : public VendorConnector<GliaSettings> {
   GliaMapping mapping_;
   std::unique_ptr<TokenExchange> auth_;
   VendorDirectory directory_;
+  std::chrono::milliseconds page_retry_pause_cap_ = std::chrono::seconds(5);
   IdPushSteps steps_;
 };
 

@@ -33,10 +33,12 @@ namespace {
 
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 
-/// A connection as stop() sees it.
+/// A connection as stop() and the accept loop see it.
 struct Connection {
   beast::tcp_stream* stream = nullptr;
-  bool reading = false;  ///< waiting for a request (stop() may cut it); else writing an answer
+  bool reading = false;   ///< waiting for a request (stop() may cut it); else writing an answer
+  bool admitted = false;  ///< answered with authorization: counts against max_connections
+  bool evicted = false;   ///< closed to make room for a newer pending connection
 };
 
 }  // namespace
@@ -56,8 +58,27 @@ struct AdminServerState {
         connections_rejected(
             registry
                 .counter("opsync_admin_connections_rejected_total",
-                         "Admin HTTP connections closed at once because too many were open.")
+                         "Admin HTTP connections closed early because too many were open (the "
+                         "oldest unanswered one, or an answer past the kept-alive limit).")
                 .with({})) {}
+
+  std::size_t count(bool admitted_ones) const {
+    std::size_t n = 0;
+    for (const auto& c : connections) n += !c.evicted && c.admitted == admitted_ones;
+    return n;
+  }
+
+  // Makes room for a new pending connection: closes the oldest pending one when full.
+  void evict_if_full() {
+    if (count(false) < options.max_pending_connections) return;
+    for (auto& c : connections) {
+      if (c.admitted || c.evicted || !c.reading) continue;
+      c.evicted = true;
+      c.stream->cancel();
+      connections_rejected.inc();
+      return;
+    }
+  }
 
   asio::io_context& io;
   AdminBackend& backend;
@@ -119,11 +140,11 @@ asio::awaitable<void> serve(State state, beast::tcp_stream stream) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser.body_limit(options.body_limit);
-    stream.expires_after(options.read_timeout);
+    stream.expires_after(self->admitted ? options.read_timeout : options.first_request_timeout);
     self->reading = true;
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, kToken);
     self->reading = false;
-    if (state->stopping) break;
+    if (state->stopping || self->evicted) break;
     if (ec) {
       if (const auto status = status_for_read_error(ec)) {
         std::string_view message = *status == http::status::payload_too_large
@@ -146,12 +167,23 @@ asio::awaitable<void> serve(State state, beast::tcp_stream stream) {
     const Request& request = parser.get();
     Routed routed = route_request(request, state->backend, options.bearer_token);
     state->requests.with({routed.route, std::to_string(routed.response.result_int())}).inc();
-    const bool keep_alive = request.keep_alive();
+    // Only an authorized client may keep a connection, and only while there is room.
+    const bool authorized = routed.response.result() != http::status::unauthorized;
+    bool keep_alive = request.keep_alive() && authorized;
+    if (keep_alive && !self->admitted) {
+      if (state->count(true) < options.max_connections) {
+        self->admitted = true;
+      } else {
+        keep_alive = false;
+        state->connections_rejected.inc();
+      }
+    }
     routed.response.version(request.version());
     routed.response.keep_alive(keep_alive);
 
     stream.expires_after(options.write_timeout);
     auto [write_ec, written] = co_await http::async_write(stream, routed.response, kToken);
+    if (!write_ec && !authorized) co_await linger_close(stream);
     if (write_ec || !keep_alive || state->stopping) break;
   }
   error_code ignored;
@@ -171,12 +203,7 @@ asio::awaitable<void> accept(State state) {
       co_await backoff.async_wait(kToken);
       continue;
     }
-    if (state->connections.size() >= state->options.max_connections) {
-      state->connections_rejected.inc();
-      error_code ignored;
-      socket.close(ignored);
-      continue;
-    }
+    state->evict_if_full();
     asio::co_spawn(state->io, serve(state, beast::tcp_stream(std::move(socket))),
                    [](std::exception_ptr e) {
                      if (!e) return;

@@ -9,6 +9,14 @@
 //
 // Every read has a deadline, request bodies and headers have limits, connections are kept alive
 // and capped in number. Requests are counted in `opsync_admin_requests_total{route,code}`.
+//
+// Hostile clients cannot lock the API out: a connection counts against `max_connections` only
+// once it has been answered with the bearer token accepted (or no token is configured); until
+// then it is "pending": its first request must arrive whole within `first_request_timeout`, and
+// when `max_pending_connections` are pending the oldest one is closed to make room for the new
+// one. A 401 closes the connection, and so does an answer when `max_connections` connections are
+// already kept alive. So a client that connects and asks at once (a health check) is answered
+// whatever idle, slow or unauthenticated clients do.
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -34,10 +42,15 @@ struct AdminServerOptions {
   /// To receive one whole request, including the idle wait for the next one on a kept-alive
   /// connection; then the connection is closed.
   std::chrono::milliseconds read_timeout{10000};
+  /// To receive the first request of a connection, headers and body (slow clients are cut off).
+  std::chrono::milliseconds first_request_timeout{2000};
   std::chrono::milliseconds write_timeout{10000};
   std::size_t body_limit = 64 * 1024;    ///< larger bodies get 413 and the connection closes
   std::size_t header_limit = 16 * 1024;  ///< larger headers get 431 and the connection closes
-  std::size_t max_connections = 64;      ///< further connections are closed at once (counted)
+  /// Kept-alive connections past their first (authorized) answer; beyond, answers close.
+  std::size_t max_connections = 64;
+  /// Connections not yet answered; a new one beyond this closes the oldest (counted).
+  std::size_t max_pending_connections = 256;
 };
 
 class AdminServer {

@@ -48,8 +48,8 @@ class Daemon {
   /// Applies a new, already validated configuration without a restart: connector settings,
   /// credentials, rate limits and mapping tables, logging level, drain timeout. Kafka, state
   /// directory and admin address changes are logged and need a restart. Calls `done` with an
-  /// empty string on success, else the reason (the old connectors then keep running only if the
-  /// new ones could not be built).
+  /// empty string on success, else the reason; after a failure the previous configuration and
+  /// connector set run on unchanged (Delivery::replace).
   void reload(Config next, std::function<void(const std::string& error)> done);
 
   bool ready() const;
@@ -63,9 +63,8 @@ class Daemon {
   /// Called after every applied batch (for the demo's progress line and tests).
   void on_batch(std::function<void(const IngestResult&)> observer);
 
-  struct Impl;  ///< defined in daemon_impl.h (internal)
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,9 +1,17 @@
 // The admin HTTP backend over the daemon's state: readiness, metrics, one operator's full view,
 // resync and per-connector status.
 
+#include "app/daemon_admin.h"
+
+#include <spdlog/spdlog.h>
+
 #include <boost/json/array.hpp>
 
-#include "app/daemon_impl.h"
+#include "dispatch/delivery.h"
+#include "ingest/ingest_batch.h"
+#include "kafka/kafka_consumer.h"
+#include "metrics/registry.h"
+#include "store/state_store.h"
 
 namespace opsync {
 namespace {
@@ -24,28 +32,17 @@ std::string_view breaker_name(BreakerState s) {
 
 class DaemonAdminBackend final : public admin::AdminBackend {
  public:
-  explicit DaemonAdminBackend(Daemon::Impl& d) : d_(d) {}
+  explicit DaemonAdminBackend(AdminSources s) : s_(std::move(s)) {}
 
   bool ready(std::string& why_not) override {
-    if (!d_.store) {
-      why_not = "the state store is not open";
-    } else if (!d_.consumer || !d_.consumer->subscribed()) {
-      why_not = "the consumer is not subscribed";
-    } else if (d_.consumer->assigned_partitions() == 0) {
-      why_not = "no partition is assigned yet";
-    } else if (d_.stopping) {
-      why_not = "stopping";
-    } else {
-      return true;
-    }
-    return false;
+    why_not = s_.not_ready();
+    return why_not.empty();
   }
 
-  std::string metrics() override { return d_.registry.render(); }
+  std::string metrics() override { return s_.registry.render(); }
 
   std::optional<json::object> operator_view(const std::string& id) override {
-    if (!d_.store) return std::nullopt;
-    auto op = d_.store->load_operator(id);
+    auto op = s_.store.operators().load(id);
     if (!op) return std::nullopt;
     json::object out;
     out["id"] = op->id;
@@ -54,17 +51,17 @@ class DaemonAdminBackend final : public admin::AdminBackend {
     out["deleted"] = op->deleted;
     out["attributes"] = op->attributes;
     json::object vendors;
-    for (const auto& c : d_.connectors) {
+    for (const Connector* c : s_.delivery.connectors()) {
       json::object v;
       v["type"] = c->type();
       auto mapped = c->map(*op);
       v["desired"] = mapped.ok() ? json::value(mapped.fields) : json::value(nullptr);
       if (!mapped.ok()) v["mapping_error"] = mapped.error;
-      auto shadow = d_.store->load_shadow(c->name(), id);
+      auto shadow = s_.store.shadows().load(c->name(), id);
       v["shadow"] = shadow ? json::value(*shadow) : json::value(nullptr);
-      auto vendor_id = d_.store->load_vendor_id(c->name(), id);
+      auto vendor_id = s_.store.shadows().load_vendor_id(c->name(), id);
       v["vendor_id"] = vendor_id ? json::value(*vendor_id) : json::value(nullptr);
-      if (auto e = d_.store->load_outbox_entry(c->name(), id)) {
+      if (auto e = s_.store.outbox().load_entry(c->name(), id)) {
         v["pending"] = json::object{{"generation", e->generation},
                                     {"attempts", e->attempts},
                                     {"next_attempt_ms", e->next_attempt_ms},
@@ -82,47 +79,33 @@ class DaemonAdminBackend final : public admin::AdminBackend {
   admin::ResyncResult resync(const std::string& id,
                              const std::optional<std::string>& connector) override {
     admin::ResyncResult r;
-    if (!d_.store || !d_.store->load_operator(id)) {
+    if (!s_.store.operators().load(id)) {
       r.status = admin::ResyncResult::Status::unknown_operator;
       return r;
     }
-    std::vector<const Connector*> targets;
-    for (const auto& c : d_.connectors) {
-      if (!connector || c->name() == *connector) targets.push_back(c.get());
-    }
-    if (connector && targets.empty()) {
+    ResyncQueued q = s_.delivery.resync(id, connector);
+    if (q.unknown_connector) {
       r.status = admin::ResyncResult::Status::rejected;
       r.message = "no connector named '" + *connector + "'";
       return r;
     }
-    d_.store->begin();
-    try {
-      for (const auto* c : targets) d_.store->upsert_outbox(c->name(), id, now_ms(), true);
-      d_.store->commit();
-    } catch (...) {
-      d_.store->rollback();
-      throw;
-    }
-    for (const auto* c : targets) {
-      r.connectors.push_back(c->name());
-      if (d_.dispatcher) d_.dispatcher->notify(c->name(), id);
-    }
+    r.connectors = std::move(q.connectors);
     spdlog::info("event=resync_requested operator={} connectors={}", id, r.connectors.size());
     return r;
   }
 
   json::object status() override {
     json::object out;
-    const auto& s = d_.stats.ingest;
+    const IngestCounts& s = s_.ingest;
     out["events"] = json::object{{"consumed", s.consumed},   {"applied", s.applied},
                                  {"unchanged", s.unchanged}, {"stale", s.stale},
                                  {"duplicate", s.duplicate}, {"invalid", s.invalid}};
     json::object conns;
-    for (const auto& c : d_.connectors) {
+    for (const Connector* c : s_.delivery.connectors()) {
       json::object v;
       v["type"] = c->type();
-      if (d_.dispatcher) {
-        auto k = d_.dispatcher->counters(c->name());
+      {
+        const DispatchCounters k = s_.delivery.counters(c->name());
         v["breaker"] = breaker_name(k.breaker);
         v["backlog"] = k.backlog;
         v["in_flight"] = k.in_flight;
@@ -137,7 +120,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
       // The most recent error among the pending pushes, if any.
       std::string last_error;
       std::int64_t last_at = -1;
-      for (const auto& e : d_.store->load_outbox(c->name())) {
+      for (const auto& e : s_.store.outbox().load(c->name())) {
         if (!e.last_error.empty() && e.next_attempt_ms > last_at) {
           last_at = e.next_attempt_ms;
           last_error = e.last_error;
@@ -148,32 +131,20 @@ class DaemonAdminBackend final : public admin::AdminBackend {
     }
     out["connectors"] = std::move(conns);
     json::object lag;
-    if (d_.consumer) {
-      for (const auto& [p, n] : d_.consumer->lag()) lag[std::to_string(p)] = n;
-    }
+    for (const auto& [p, n] : s_.consumer.lag()) lag[std::to_string(p)] = n;
     out["consumer_lag"] = std::move(lag);
-    out["dead_letter_backlog"] = d_.store ? d_.store->dead_letter_backlog() : 0;
+    out["dead_letter_backlog"] = s_.store.dead_letters().backlog();
     return out;
   }
 
  private:
-  Daemon::Impl& d_;
+  AdminSources s_;
 };
 
 }  // namespace
 
-std::unique_ptr<admin::AdminBackend> make_admin_backend(Daemon::Impl& d) {
-  return std::make_unique<DaemonAdminBackend>(d);
-}
-
-void Daemon::Impl::start_admin() {
-  admin_backend = make_admin_backend(*this);
-  admin::AdminServerOptions options;
-  options.listen = config.admin.listen;
-  if (config.admin.bearer_token) options.bearer_token = config.admin.bearer_token->reveal();
-  admin = std::make_unique<admin::AdminServer>(io, *admin_backend, registry, options);
-  admin->start();
-  spdlog::info("event=admin_listening address={} port={}", config.admin.listen, admin->port());
+std::unique_ptr<admin::AdminBackend> make_admin_backend(AdminSources sources) {
+  return std::make_unique<DaemonAdminBackend>(std::move(sources));
 }
 
 }  // namespace opsync

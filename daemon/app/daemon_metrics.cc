@@ -1,6 +1,12 @@
-// The daemon's Prometheus metrics (docs/operations.md, "Metrics").
+#include "app/daemon_metrics.h"
 
-#include "app/daemon_impl.h"
+#include <map>
+
+#include "dispatch/delivery.h"
+#include "ingest/ingest_batch.h"
+#include "kafka/kafka_consumer.h"
+#include "metrics/registry.h"
+#include "store/state_store.h"
 
 namespace opsync {
 namespace {
@@ -19,31 +25,27 @@ std::string_view outcome_label(PushOutcome o) {
 
 }  // namespace
 
-void DaemonMetrics::observe_push(const std::string& connector, PushOutcome outcome,
-                                 std::chrono::steady_clock::duration took) {
-  if (!pushes) return;
-  pushes->with({connector, outcome_label(outcome)}).inc();
-  push_duration->with({connector}).observe(std::chrono::duration<double>(took).count());
+PushMetrics::PushMetrics(metrics::Registry& registry)
+    : pushes_(registry.counter("opsync_pushes_total", "Vendor pushes by connector and outcome.",
+                               {"connector", "outcome"})),
+      duration_(registry.histogram("opsync_push_duration_seconds",
+                                   "Duration of one vendor push (all its calls).",
+                                   metrics::latency_buckets_seconds(), {"connector"})) {}
+
+void PushMetrics::observe(const std::string& connector, PushOutcome outcome,
+                          std::chrono::steady_clock::duration took) {
+  pushes_.with({connector, outcome_label(outcome)}).inc();
+  duration_.with({connector}).observe(std::chrono::duration<double>(took).count());
 }
 
-void DaemonMetrics::retire(const Dispatcher& dispatcher,
-                           const std::vector<std::unique_ptr<Connector>>& connectors) {
-  for (const auto& c : connectors) {
-    auto now = dispatcher.counters(c->name());
-    auto& r = retired[c->name()];
-    r.pushes_ok += now.pushes_ok;
-    r.pushes_retry += now.pushes_retry;
-    r.pushes_permanent += now.pushes_permanent;
-    r.mapping_errors += now.mapping_errors;
-    r.skipped += now.skipped;
-  }
-}
-
-void Daemon::Impl::register_metrics() {
+void register_daemon_metrics(metrics::Registry& r, MetricSources src) {
   using metrics::SampleSink;
-  auto& r = registry;
-  auto ingest = [this](std::int64_t IngestCounts::*field) {
-    return [this, field](SampleSink& s) { s.add({}, static_cast<double>(stats.ingest.*field)); };
+  const IngestCounts& in = src.ingest;
+  const Delivery& delivery = src.delivery;
+  const KafkaConsumer& consumer = src.consumer;
+  StateStore& store = src.store;
+  auto ingest = [&in](std::int64_t IngestCounts::*field) {
+    return [&in, field](SampleSink& s) { s.add({}, static_cast<double>(in.*field)); };
   };
   r.counter_callback("opsync_events_consumed_total", "Events read from the Kafka topic.", {},
                      ingest(&IngestCounts::consumed));
@@ -60,89 +62,60 @@ void Daemon::Impl::register_metrics() {
                      ingest(&IngestCounts::duplicate));
   r.counter_callback("opsync_events_invalid_total",
                      "Invalid events, sent to the dead-letter topic.", {"reason"},
-                     [this](SampleSink& s) {
-                       for (const auto& [reason, n] : stats.ingest.invalid_by_reason) {
+                     [&in](SampleSink& s) {
+                       for (const auto& [reason, n] : in.invalid_by_reason) {
                          s.add({reason}, static_cast<double>(n));
                        }
                      });
-  metrics.pushes = &r.counter("opsync_pushes_total", "Vendor pushes by connector and outcome.",
-                              {"connector", "outcome"});
-  metrics.push_duration =
-      &r.histogram("opsync_push_duration_seconds", "Duration of one vendor push (all its calls).",
-                   metrics::latency_buckets_seconds(), {"connector"});
-  auto per_connector = [this](auto field) {
-    return [this, field](SampleSink& s) {
-      if (!dispatcher) return;
-      for (const auto& c : connectors) {
-        DispatchCounters now = dispatcher->counters(c->name());
-        const DispatchCounters& old = metrics.retired[c->name()];
-        s.add({c->name()}, static_cast<double>(now.*field + old.*field));
+  // Per running connector. Delivery's counters are totals since the process started (reloads
+  // included), so these counters never go down.
+  auto per_connector = [&delivery](auto read) {
+    return [&delivery, read](SampleSink& s) {
+      for (const Connector* c : delivery.connectors()) {
+        s.add({c->name()}, static_cast<double>(read(delivery.counters(c->name()))));
       }
     };
   };
   r.counter_callback("opsync_push_retries_total", "Pushes scheduled for another attempt.",
-                     {"connector"}, per_connector(&DispatchCounters::pushes_retry));
+                     {"connector"},
+                     per_connector([](const DispatchCounters& k) { return k.pushes_retry; }));
   r.counter_callback("opsync_dead_letters_total",
                      "Records sent to the dead-letter topic, by reason.", {"reason"},
-                     [this](SampleSink& s) {
-                       std::uint64_t rejected = 0, unmappable = 0;
-                       for (const auto& [name, old] : metrics.retired) {
-                         rejected += old.pushes_permanent;
-                         unmappable += old.mapping_errors;
-                       }
-                       if (dispatcher) {
-                         for (const auto& c : connectors) {
-                           auto now = dispatcher->counters(c->name());
-                           rejected += now.pushes_permanent;
-                           unmappable += now.mapping_errors;
-                         }
-                       }
+                     [&in, &delivery](SampleSink& s) {
                        std::map<std::string, double> by_reason;
-                       for (const auto& [reason, n] : stats.ingest.invalid_by_reason) {
+                       for (const auto& [reason, n] : in.invalid_by_reason) {
                          by_reason[reason] += static_cast<double>(n);
                        }
-                       by_reason["vendor_rejected"] += static_cast<double>(rejected);
-                       by_reason["mapping_failed"] += static_cast<double>(unmappable);
+                       // Created at zero so the series exist before the first refusal.
+                       double& rejected = by_reason["vendor_rejected"];
+                       double& unmappable = by_reason["mapping_failed"];
+                       for (const std::string& name : delivery.all_connector_names()) {
+                         const DispatchCounters k = delivery.counters(name);
+                         rejected += static_cast<double>(k.pushes_permanent);
+                         unmappable += static_cast<double>(k.mapping_errors);
+                       }
                        for (const auto& [reason, n] : by_reason) s.add({reason}, n);
                      });
   r.gauge_callback("opsync_outbox_backlog", "Operators with a pending push, by connector.",
-                   {"connector"}, [this](SampleSink& s) {
-                     if (!dispatcher) return;
-                     for (const auto& c : connectors) {
-                       s.add({c->name()},
-                             static_cast<double>(dispatcher->counters(c->name()).backlog));
-                     }
-                   });
+                   {"connector"},
+                   per_connector([](const DispatchCounters& k) { return k.backlog; }));
   r.gauge_callback("opsync_pushes_in_flight", "Lanes with a request in flight, by connector.",
-                   {"connector"}, [this](SampleSink& s) {
-                     if (!dispatcher) return;
-                     for (const auto& c : connectors) {
-                       s.add({c->name()},
-                             static_cast<double>(dispatcher->counters(c->name()).in_flight));
-                     }
-                   });
+                   {"connector"},
+                   per_connector([](const DispatchCounters& k) { return k.in_flight; }));
   r.gauge_callback(
       "opsync_breaker_state", "Circuit breaker state by connector: 0 closed, 1 half-open, 2 open.",
-      {"connector"}, [this](SampleSink& s) {
-        if (!dispatcher) return;
-        for (const auto& c : connectors) {
-          s.add({c->name()},
-                static_cast<double>(static_cast<int>(dispatcher->counters(c->name()).breaker)));
-        }
-      });
+      {"connector"},
+      per_connector([](const DispatchCounters& k) { return static_cast<int>(k.breaker); }));
   r.gauge_callback("opsync_consumer_lag", "Messages behind the high watermark, by partition.",
-                   {"partition"}, [this](SampleSink& s) {
-                     if (!consumer) return;
-                     for (const auto& [partition, lag] : consumer->lag()) {
+                   {"partition"}, [&consumer](SampleSink& s) {
+                     for (const auto& [partition, lag] : consumer.lag()) {
                        s.add({std::to_string(partition)}, static_cast<double>(lag));
                      }
                    });
-  r.gauge_callback(
-      "opsync_dead_letter_backlog", "Dead letters stored but not yet published.",
-      [this] { return store ? static_cast<double>(store->dead_letter_backlog()) : 0.0; });
-  r.gauge_callback("opsync_ready", "1 when the store is open and partitions are assigned.", [this] {
-    return store && consumer && consumer->assigned_partitions() > 0 ? 1.0 : 0.0;
-  });
+  r.gauge_callback("opsync_dead_letter_backlog", "Dead letters stored but not yet published.",
+                   [&store] { return static_cast<double>(store.dead_letters().backlog()); });
+  r.gauge_callback("opsync_ready", "1 when the store is open and partitions are assigned.",
+                   [&consumer] { return consumer.assigned_partitions() > 0 ? 1.0 : 0.0; });
 }
 
 }  // namespace opsync

@@ -194,7 +194,7 @@ int run_demo(const DemoOptions& options) {
     std::fflush(stdout);
     const bool done = published.load() == options.events && !outage && outage_done &&
                       static_cast<std::size_t>(s.ingest.consumed) >= options.events &&
-                      backlog == 0 && daemon.store().dead_letter_backlog() == 0;
+                      backlog == 0 && daemon.store().dead_letters().backlog() == 0;
     if (done || producer_failed || std::chrono::steady_clock::now() > deadline) {
       timed_out = !done;
       daemon.stop([&] { io.stop(); });
@@ -214,9 +214,9 @@ int run_demo(const DemoOptions& options) {
   {
     StateStore store(state_dir);
     std::int64_t active = 0, deleted = 0;
-    store.for_each_operator(
+    store.operators().for_each(
         [&](const CanonicalOperator& op) { (op.deleted ? deleted : active)++; });
-    auto counters = store.load_counters();
+    auto counters = store.progress().load_counters();
     std::printf("\nSummary\n");
     std::printf("  roster        %lld operators (%lld active, %lld deleted)\n",
                 static_cast<long long>(active + deleted), static_cast<long long>(active),
@@ -247,7 +247,7 @@ int run_demo(const DemoOptions& options) {
                   sims.records(v).size(), p ? static_cast<unsigned long long>(p->pushes_ok) : 0ull,
                   p ? static_cast<unsigned long long>(p->retries) : 0ull,
                   p ? static_cast<unsigned long long>(p->rejected) : 0ull,
-                  static_cast<long long>(store.outbox_size(name)));
+                  static_cast<long long>(store.outbox().size(name)));
     }
     std::uint64_t pushes = 0;
     for (const auto& c : progress) pushes += c.pushes_ok;

@@ -46,6 +46,25 @@ bool is_valid_listen_address(std::string_view address) {
   return !port.empty() && ec == std::errc{} && ptr == port.data() + port.size() && value <= 65535;
 }
 
+// 127.0.0.0/8, ::1 and localhost: only this machine can connect. Called on a valid address.
+bool is_loopback_listen_address(std::string_view address) {
+  const std::string_view host = address.substr(0, address.rfind(':'));
+  if (host == "localhost" || host == "[::1]") return true;
+  if (!host.starts_with("127.")) return false;
+  int parts = 0;
+  for (std::size_t at = 0; at <= host.size(); ++parts) {
+    const std::size_t dot = std::min(host.find('.', at), host.size());
+    unsigned value = 0;
+    const auto part = host.substr(at, dot - at);
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || ec != std::errc{} || ptr != part.data() + part.size() || value > 255) {
+      return false;
+    }
+    at = dot + 1;
+  }
+  return parts == 4;
+}
+
 struct ReservedProperty {
   std::string_view name;
   std::string_view reason;
@@ -232,13 +251,21 @@ const Schema<AdminConfig>& admin_schema() {
            "Address of the admin HTTP server (`/healthz`, `/readyz`, `/metrics`, `/operators`): "
            "`HOST:PORT` or `[IPV6]:PORT`; port 0 picks a free port."},
           {"bearer_token", &AdminConfig::bearer_token, optional,
-           "When set, admin requests must carry `Authorization: Bearer <token>`. Set it whenever "
-           "`listen` is not a loopback address: the admin API shows operators' personal data."},
+           "When set, admin requests must carry `Authorization: Bearer <token>`. Required when "
+           "`listen` is not a loopback address (127.0.0.0/8, `[::1]`, `localhost`): the admin API "
+           "shows operators' personal data."},
       },
       {
           [](const AdminConfig& a, const CheckReporter& report) {
             if (!is_valid_listen_address(a.listen)) {
               report.error("listen", "expected HOST:PORT or [IPV6]:PORT with a port up to 65535");
+            } else if (!a.bearer_token && !is_loopback_listen_address(a.listen)) {
+              // The API shows personal data and can queue pushes: never open beyond this
+              // machine without a token.
+              report.error("listen",
+                           "not a loopback address, so admin.bearer_token (or "
+                           "bearer_token_file) is required: the admin API shows operators' "
+                           "personal data");
             }
           },
       }};

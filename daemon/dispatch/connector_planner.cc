@@ -11,7 +11,7 @@ bool ConnectorPlanner::needs_push(const CanonicalOperator& op, StateStore& store
   // the record has just changed back to the shadow's values (A -> B in flight -> A), the push
   // of B would land after this change and leave the vendor at B. Bumping the pending row's
   // generation makes the dispatcher plan again once that push ends.
-  return store.load_outbox_entry(connector_.name(), op.id).has_value();
+  return store.outbox().load_entry(connector_.name(), op.id).has_value();
 }
 
 }  // namespace opsync

@@ -10,17 +10,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
 #include <deque>
 #include <map>
-#include <random>
 #include <unordered_map>
 
 #include "common/rate_limiter.h"
 #include "common/redact.h"
 #include "dispatch/dead_letter.h"
+#include "dispatch/push_outcome.h"
 #include "dispatch/push_plan.h"
-#include "framework/diff.h"
 #include "store/state_store.h"
 
 namespace opsync {
@@ -77,21 +75,25 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   Impl(asio::io_context& io, StateStore& store, std::vector<Connector*> connectors, Options options)
       : io_(io),
         store_(store),
-        options_(std::move(options)),
-        rng_(options_.seed),
+        options_(with_defaults(std::move(options))),
+        outcomes_(store, options_.now_ms, options_.seed),
         drained_(io, SteadyClock::time_point::max()) {
-    if (!options_.now_ms) {
-      options_.now_ms = [] {
-        return std::chrono::duration_cast<milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-      };
-    }
     for (Connector* c : connectors) {
       auto [it, inserted] = channels_.try_emplace(c->name(), nullptr);
       if (!inserted) throw std::invalid_argument("duplicate connector name '" + c->name() + "'");
       it->second = std::make_unique<Channel>(io, *c);
     }
+  }
+
+  static Options with_defaults(Options options) {
+    if (!options.now_ms) {
+      options.now_ms = [] {
+        return std::chrono::duration_cast<milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      };
+    }
+    return options;
   }
 
   void start() {
@@ -104,7 +106,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   }
 
   void reload(Channel& ch) {
-    for (const OutboxEntry& e : store_.load_outbox(ch.connector.name())) {
+    for (const OutboxEntry& e : store_.outbox().load(ch.connector.name())) {
       schedule(ch, e.operator_id, e.next_attempt_ms);
     }
   }
@@ -118,7 +120,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
       lane->second.recheck = true;
       return;
     }
-    std::optional<OutboxEntry> e = store_.load_outbox_entry(connector, op);
+    std::optional<OutboxEntry> e = store_.outbox().load_entry(connector, op);
     if (e) schedule(ch, op, e->next_attempt_ms);
   }
 
@@ -205,7 +207,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   }
 
   static asio::awaitable<void> run_lane(std::shared_ptr<Impl> self, Channel& ch, std::string op) {
-    std::optional<std::int64_t> next = co_await self->push_once(ch, op);
+    NextDue next = co_await self->push_once(ch, op);
     Lane& lane = ch.lanes[op];
     lane.in_flight = false;
     lane.cancel.reset();
@@ -216,7 +218,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     lane.recheck = false;
     if (!next && recheck) {
       // A change arrived during a push that had nothing more to do: read the entry again.
-      if (auto e = self->store_.load_outbox_entry(ch.connector.name(), op))
+      if (auto e = self->store_.outbox().load_entry(ch.connector.name(), op))
         next = e->next_attempt_ms;
     }
     if (next) {
@@ -229,30 +231,29 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
 
   // One push for `op`. Returns when the lane's outbox entry is next due, or nullopt if the entry
   // is gone.
-  asio::awaitable<std::optional<std::int64_t>> push_once(Channel& ch, const std::string& op) {
+  asio::awaitable<NextDue> push_once(Channel& ch, const std::string& op) {
     Connector& connector = ch.connector;
     const std::string& name = connector.name();
-    std::optional<OutboxEntry> entry = store_.load_outbox_entry(name, op);
+    std::optional<OutboxEntry> entry = store_.outbox().load_entry(name, op);
     if (!entry) {
       ch.breaker.on_abandoned();
       co_return std::nullopt;
     }
-    std::optional<CanonicalOperator> record = store_.load_operator(op);
+    std::optional<CanonicalOperator> record = store_.operators().load(op);
     PushPlan plan;
     const bool in_doubt = ch.lanes[op].in_doubt;
     if (record) plan = plan_push(connector, *record, store_, entry->full_resync || in_doubt);
     if (!record || !plan.needs_push()) {
       ch.breaker.on_abandoned();
       ++ch.counters.skipped;
-      co_return complete(ch, op, entry->generation);
+      co_return outcomes_.nothing_to_send(*entry);
     }
     if (!plan.mapping_error.empty()) {
       ch.breaker.on_abandoned();
       ++ch.counters.mapping_errors;
       spdlog::warn("event=push_unmappable connector={} operator={} error=\"{}\"", name, op,
                    plan.mapping_error);
-      DeadLetter letter = mapping_dead_letter(connector, op, plan.mapping_error);
-      co_return dead_letter_and_complete(ch, op, entry->generation, letter);
+      co_return dead_letter(*entry, mapping_dead_letter(connector, op, plan.mapping_error));
     }
 
     PushContext ctx;
@@ -282,79 +283,27 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     }
 
     switch (result.outcome) {
-      case PushOutcome::ok: {
+      case PushOutcome::ok:
         ++ch.counters.pushes_ok;
         spdlog::debug("event=push_ok connector={} operator={} status={} fields={}", name, op,
                       result.status, plan.changed.size());
-        const std::int64_t now_ms = options_.now_ms();
-        store_.begin(Durability::relaxed);
-        if (plan.remove) {
-          store_.delete_shadow(name, op);
-        } else {
-          boost::json::object shadow = store_.load_shadow(name, op).value_or(boost::json::object{});
-          const boost::json::object& ack =
-              result.acknowledged ? *result.acknowledged : plan.changed;
-          store_.save_shadow(name, op, merge_into_shadow(std::move(shadow), ack, plan.desired),
-                             now_ms);
-        }
-        if (result.vendor_id && result.vendor_id != plan.vendor_id) {
-          store_.save_vendor_id(name, op, *result.vendor_id);
-        }
-        const bool done = store_.complete_outbox(name, op, entry->generation, now_ms);
-        store_.commit();
-        co_return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
-      }
-      case PushOutcome::retry: {
+        co_return outcomes_.accepted(*entry, plan, result);
+      case PushOutcome::retry:
         ++ch.counters.pushes_retry;
-        const auto attempt = static_cast<unsigned>(std::max<std::int64_t>(0, entry->attempts));
-        milliseconds delay = backoff_delay(ch.limits.backoff, attempt, rng_);
-        if (result.retry_after) delay = std::max(delay, *result.retry_after);
-        delay = std::min(delay, ch.limits.backoff.max_delay);
-        const std::int64_t due = options_.now_ms() + delay.count();
-        store_.begin(Durability::relaxed);
-        store_.schedule_retry(name, op, entry->attempts + 1, due, retry_message(result));
-        store_.commit();
-        spdlog::info(
-            "event=push_retry connector={} operator={} attempt={} delay_ms={} reason=\"{}\"", name,
-            op, entry->attempts + 1, delay.count(), retry_message(result));
-        co_return due;
-      }
-      case PushOutcome::permanent: {
+        co_return outcomes_.retry(*entry, ch.limits.backoff, result);
+      case PushOutcome::permanent:
         ++ch.counters.pushes_permanent;
         spdlog::warn("event=push_rejected connector={} operator={} status={} message=\"{}\"", name,
                      op, result.status, result.message.substr(0, 512));
-        DeadLetter letter = vendor_dead_letter(connector, op, result);
-        co_return dead_letter_and_complete(ch, op, entry->generation, letter);
-      }
+        co_return dead_letter(*entry, vendor_dead_letter(connector, op, result));
     }
     co_return std::nullopt;
   }
 
-  static std::string retry_message(const PushResult& r) {
-    std::string out = r.status ? "HTTP " + std::to_string(r.status) : std::string("no response");
-    if (!r.message.empty()) out += ": " + r.message.substr(0, 512);
-    return out;
-  }
-
-  std::optional<std::int64_t> complete(Channel& ch, const std::string& op,
-                                       std::int64_t generation) {
-    const std::int64_t now_ms = options_.now_ms();
-    store_.begin(Durability::relaxed);
-    const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
-    store_.commit();
-    return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
-  }
-
-  std::optional<std::int64_t> dead_letter_and_complete(Channel& ch, const std::string& op,
-                                                       std::int64_t generation,
-                                                       const DeadLetter& letter) {
-    const std::int64_t now_ms = options_.now_ms();
-    store_.begin(Durability::relaxed);
-    store_.enqueue_dead_letter(letter, now_ms);
-    const bool done = store_.complete_outbox(ch.connector.name(), op, generation, now_ms);
-    store_.commit();
+  NextDue dead_letter(const OutboxEntry& entry, const DeadLetter& letter) {
+    NextDue next = outcomes_.dead_letter(entry, letter);
     if (options_.on_dead_letter) options_.on_dead_letter();
-    return done ? std::nullopt : std::optional<std::int64_t>(now_ms);
+    return next;
   }
 
   asio::awaitable<void> drain(std::shared_ptr<Impl> self, SteadyClock::time_point deadline) {
@@ -402,7 +351,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   asio::io_context& io_;
   StateStore& store_;
   Options options_;
-  std::mt19937_64 rng_;
+  OutcomeRecorder outcomes_;
   asio::steady_timer drained_;
   std::map<std::string, std::unique_ptr<Channel>> channels_;
   bool stopping_ = false;

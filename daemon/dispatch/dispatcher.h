@@ -11,7 +11,8 @@
 //   store resumes it (start()).
 // - Connectors are independent: separate lanes, limits, rate limiter and breaker each.
 // - After ok: shadow, learned vendor id and outbox completion commit in one transaction.
-//   After permanent: the dead letter and outbox completion commit in one transaction.
+//   After permanent: the dead letter and outbox completion commit in one transaction. What each
+//   outcome does to the store is OutcomeRecorder (push_outcome.h); this file keeps the lanes.
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>

@@ -33,7 +33,7 @@ PushPlan plan_push(const Connector& connector, const CanonicalOperator& op,
 
 PushPlan plan_push(const Connector& connector, const CanonicalOperator& op, StateStore& store,
                    bool full_resync) {
-  std::optional<std::string> vendor_id = store.load_vendor_id(connector.name(), op.id);
+  std::optional<std::string> vendor_id = store.shadows().load_vendor_id(connector.name(), op.id);
   if (!vendor_id) {
     if (const auto* ids = op.attributes.if_contains("external_ids"); ids && ids->is_object()) {
       if (const auto* id = ids->as_object().if_contains(connector.name()); id && id->is_string()) {
@@ -41,8 +41,8 @@ PushPlan plan_push(const Connector& connector, const CanonicalOperator& op, Stat
       }
     }
   }
-  return plan_push(connector, op, store.load_shadow(connector.name(), op.id), std::move(vendor_id),
-                   full_resync);
+  return plan_push(connector, op, store.shadows().load(connector.name(), op.id),
+                   std::move(vendor_id), full_resync);
 }
 
 }  // namespace opsync

@@ -40,59 +40,56 @@ DeadLetter make_dead_letter(const ConsumedMessage& m, const DecodeError& error) 
 IngestResult IngestBatch::apply(std::span<const ConsumedMessage> messages, std::int64_t now_ms) {
   IngestResult result;
   auto& c = result.counts;
-  store_.begin();
-  try {
-    for (const auto& m : messages) {
-      ++c.consumed;
-      std::string_view key = m.has_key ? std::string_view(m.key) : std::string_view();
-      DecodeOutcome decoded = decoder_.decode(key, m.value, m.headers);
-      if (!decoded.ok()) {
-        ++c.invalid;
-        ++c.invalid_by_reason[decoded.error.reason];
-        store_.enqueue_dead_letter(make_dead_letter(m, decoded.error), now_ms);
-        spdlog::warn("event=dead_lettered reason={} detail=\"{}\" topic={} partition={} offset={}",
-                     decoded.error.reason, decoded.error.detail, m.topic, m.partition, m.offset);
-      } else {
-        const OperatorEvent& ev = *decoded.event;
-        ApplyResult r = reconciler_.apply(ev, now_ms);
-        switch (r.outcome) {
-          case ApplyOutcome::applied:
-            ++c.applied;
-            break;
-          case ApplyOutcome::unchanged:
-            ++c.unchanged;
-            break;
-          case ApplyOutcome::stale:
-            ++c.stale;
-            break;
-          case ApplyOutcome::duplicate:
-            ++c.duplicate;
-            break;
-        }
-        c.pushes_queued += r.pushes_queued;
-        for (const std::string* connector : r.queued_connectors) {
-          result.queued_pushes.emplace_back(*connector, ev.operator_id);
-        }
-        if (r.outcome != ApplyOutcome::applied) {
-          spdlog::debug("event={} operator={} event_id={} offset={} reason=\"{}\"",
-                        to_string(r.outcome), ev.operator_id, ev.event_id, m.offset, r.reason);
-        }
+  // On a store failure nothing of the batch is durable: the transaction rolls back as the
+  // exception leaves.
+  Transaction tx(store_);
+  for (const auto& m : messages) {
+    ++c.consumed;
+    std::string_view key = m.has_key ? std::string_view(m.key) : std::string_view();
+    DecodeOutcome decoded = decoder_.decode(key, m.value, m.headers);
+    if (!decoded.ok()) {
+      ++c.invalid;
+      ++c.invalid_by_reason[decoded.error.reason];
+      store_.dead_letters().enqueue(make_dead_letter(m, decoded.error), now_ms);
+      spdlog::warn("event=dead_lettered reason={} detail=\"{}\" topic={} partition={} offset={}",
+                   decoded.error.reason, decoded.error.detail, m.topic, m.partition, m.offset);
+    } else {
+      const OperatorEvent& ev = *decoded.event;
+      ApplyResult r = reconciler_.apply(ev, now_ms);
+      switch (r.outcome) {
+        case ApplyOutcome::applied:
+          ++c.applied;
+          break;
+        case ApplyOutcome::unchanged:
+          ++c.unchanged;
+          break;
+        case ApplyOutcome::stale:
+          ++c.stale;
+          break;
+        case ApplyOutcome::duplicate:
+          ++c.duplicate;
+          break;
       }
-      result.next_offsets[{m.topic, m.partition}] = m.offset + 1;
+      c.pushes_queued += r.pushes_queued;
+      for (const std::string* connector : r.queued_connectors) {
+        result.queued_pushes.emplace_back(*connector, ev.operator_id);
+      }
+      if (r.outcome != ApplyOutcome::applied) {
+        spdlog::debug("event={} operator={} event_id={} offset={} reason=\"{}\"",
+                      to_string(r.outcome), ev.operator_id, ev.event_id, m.offset, r.reason);
+      }
     }
-    for (const auto& [tp, next] : result.next_offsets)
-      store_.save_offset(tp.first, tp.second, next);
-    store_.add_counter("events_consumed", c.consumed);
-    store_.add_counter("events_applied", c.applied);
-    store_.add_counter("events_unchanged", c.unchanged);
-    store_.add_counter("events_stale", c.stale);
-    store_.add_counter("events_duplicate", c.duplicate);
-    store_.add_counter("events_invalid", c.invalid);
-    store_.commit();
-  } catch (...) {
-    store_.rollback();
-    throw;
+    result.next_offsets[{m.topic, m.partition}] = m.offset + 1;
   }
+  for (const auto& [tp, next] : result.next_offsets)
+    store_.progress().save_offset(tp.first, tp.second, next);
+  store_.progress().add_counter("events_consumed", c.consumed);
+  store_.progress().add_counter("events_applied", c.applied);
+  store_.progress().add_counter("events_unchanged", c.unchanged);
+  store_.progress().add_counter("events_stale", c.stale);
+  store_.progress().add_counter("events_duplicate", c.duplicate);
+  store_.progress().add_counter("events_invalid", c.invalid);
+  tx.commit();
   return result;
 }
 

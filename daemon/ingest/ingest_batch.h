@@ -9,23 +9,13 @@
 #include <vector>
 
 #include "events/operator_event.h"
+#include "kafka/consumed_message.h"
 
 namespace opsync {
 
 class EventDecoder;
 class Reconciler;
 class StateStore;
-
-/// A consumed message, copied out of librdkafka so the batch can be applied after polling.
-struct ConsumedMessage {
-  std::string topic;
-  std::int32_t partition = 0;
-  std::int64_t offset = 0;
-  std::string key;
-  std::string value;
-  std::vector<MessageHeader> headers;
-  bool has_key = false;
-};
 
 struct IngestCounts {
   std::int64_t consumed = 0;

@@ -75,14 +75,9 @@ struct DeadLetterPublisher::Impl {
   // Removes acknowledged rows; sends the next rows once nothing is in flight.
   void settle() {
     if (!delivered.empty()) {
-      store.begin(Durability::relaxed);
-      try {
-        for (auto seq : delivered) store.delete_dead_letter(seq);
-        store.commit();
-      } catch (...) {
-        store.rollback();
-        throw;
-      }
+      Transaction tx(store, Durability::relaxed);
+      for (auto seq : delivered) store.dead_letters().remove(seq);
+      tx.commit();
       published_total += static_cast<std::int64_t>(delivered.size());
       delivered.clear();
     }
@@ -101,7 +96,7 @@ struct DeadLetterPublisher::Impl {
 
   void send_next() {
     if (in_flight > 0 || !rk) return;
-    auto letters = store.load_dead_letters(500);
+    auto letters = store.dead_letters().load(500);
     for (auto& d : letters) {
       rd_kafka_headers_t* hdrs = rd_kafka_headers_new(d.headers.size());
       for (const auto& h : d.headers) {
@@ -181,9 +176,9 @@ void DeadLetterPublisher::flush(std::chrono::milliseconds timeout) {
   d.had_failure = false;
   d.in_flight = d.in_flight > 0 ? d.in_flight : 0;
   if (!d.delivered.empty()) {
-    d.store.begin(Durability::relaxed);
-    for (auto seq : d.delivered) d.store.delete_dead_letter(seq);
-    d.store.commit();
+    Transaction tx(d.store, Durability::relaxed);
+    for (auto seq : d.delivered) d.store.dead_letters().remove(seq);
+    tx.commit();
     d.published_total += static_cast<std::int64_t>(d.delivered.size());
     d.delivered.clear();
   }

@@ -5,9 +5,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <charconv>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "kafka/kafka_util.h"
@@ -23,12 +27,20 @@ struct KafkaConsumer::Impl {
   rd_kafka_queue_t* queue = nullptr;
   boost::asio::posix::stream_descriptor wake;
   int wake_write_fd = -1;
+  // librdkafka counts the time between rd_kafka_consumer_poll() calls against
+  // max.poll.interval.ms and leaves the group when it is exceeded. The pipe only fires when
+  // something arrives, so an idle (or paused) consumer must still poll on a timer.
+  boost::asio::steady_timer keepalive;
+  std::chrono::milliseconds keepalive_every{1000};
+  // Messages polled while paused (to keep the membership alive): applied first on resume.
+  std::vector<ConsumedMessage> held;
   bool paused = false;
   bool closed = false;
   bool is_subscribed = false;
   bool drain_posted = false;
   std::size_t assigned = 0;
   bool ever_assigned = false;
+  std::uint64_t rebalance_count = 0;
   std::uint64_t batch_count = 0;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
@@ -37,7 +49,8 @@ struct KafkaConsumer::Impl {
         options(std::move(o)),
         on_batch(std::move(b)),
         stored_offsets(std::move(s)),
-        wake(io_) {}
+        wake(io_),
+        keepalive(io_) {}
 
   ~Impl() {
     *alive = false;
@@ -65,6 +78,7 @@ struct KafkaConsumer::Impl {
 
   void rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t err,
                  rd_kafka_topic_partition_list_t* parts) {
+    ++rebalance_count;
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(handle), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       std::map<std::string, std::map<std::int32_t, std::int64_t>> cache;
@@ -88,6 +102,8 @@ struct KafkaConsumer::Impl {
         spdlog::error("event=assign_failed error=\"{}\"", rd_kafka_error_string(error));
         rd_kafka_error_destroy(error);
       } else {
+        // Assigned while paused (a rebalance served by the keep-alive poll): paused too.
+        if (paused) rd_kafka_pause_partitions(handle, parts);
         ever_assigned = true;
         assigned = cooperative ? assigned + static_cast<std::size_t>(parts->cnt)
                                : static_cast<std::size_t>(parts->cnt);
@@ -132,14 +148,10 @@ struct KafkaConsumer::Impl {
     });
   }
 
-  // Takes what the queue holds (up to one batch), applies it, stores its offsets.
-  void drain() {
-    if (closed || paused) return;
-    std::vector<ConsumedMessage> batch;
-    batch.reserve(std::min<std::size_t>(options.max_batch, 1024));
-    while (batch.size() < options.max_batch) {
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 0);
-      if (!m) break;
+  // One rd_kafka_consumer_poll(): a message (copied), or nothing. Serves rebalance callbacks and
+  // resets librdkafka's max.poll.interval.ms clock.
+  std::optional<ConsumedMessage> poll_one() {
+    while (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 0)) {
       if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
           spdlog::warn("event=consumer_error error=\"{}\"", rd_kafka_message_errstr(m));
@@ -147,8 +159,54 @@ struct KafkaConsumer::Impl {
         rd_kafka_message_destroy(m);
         continue;
       }
-      batch.push_back(copy_message(m));
+      ConsumedMessage out = copy_message(m);
       rd_kafka_message_destroy(m);
+      return out;
+    }
+    return std::nullopt;
+  }
+
+  void schedule_keepalive() {
+    keepalive.expires_after(keepalive_every);
+    keepalive.async_wait([this, alive = alive](boost::system::error_code ec) {
+      if (!*alive || ec || closed) return;
+      if (paused) {
+        // Poll without applying: what arrives is held for resume(). Fetching is paused at the
+        // partitions too (pause()), so this holds little; past one batch it stops holding (the
+        // membership may then lapse, which only costs a rebalance).
+        if (held.size() < options.max_batch) {
+          if (auto m = poll_one()) held.push_back(std::move(*m));
+        }
+      } else {
+        drain();
+      }
+      schedule_keepalive();
+    });
+  }
+
+  void pause_fetching(bool pause) {
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts) return;
+    if (parts->cnt > 0) {
+      if (pause) {
+        rd_kafka_pause_partitions(rk, parts);
+      } else {
+        rd_kafka_resume_partitions(rk, parts);
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+  }
+
+  // Takes what the queue holds (up to one batch), applies it, stores its offsets.
+  void drain() {
+    if (closed || paused) return;
+    std::vector<ConsumedMessage> batch = std::move(held);
+    held.clear();
+    batch.reserve(std::min<std::size_t>(options.max_batch, 1024));
+    while (batch.size() < options.max_batch) {
+      auto m = poll_one();
+      if (!m) break;
+      batch.push_back(std::move(*m));
     }
     if (!batch.empty()) {
       on_batch(batch);  // throws if the batch did not become durable: no offset is stored then
@@ -220,15 +278,31 @@ void KafkaConsumer::start() {
   spdlog::info("event=consumer_subscribed topic={} group={}", d.options.topic, d.options.group_id);
   d.wait_for_wake();
   d.post_drain();  // the queue may already hold something
+  // Poll at least four times per max.poll.interval.ms, and at least once a second.
+  std::int64_t max_poll_ms = 300'000;
+  if (auto it = d.options.properties.find("max.poll.interval.ms");
+      it != d.options.properties.end()) {
+    const auto& v = it->second;
+    std::from_chars(v.data(), v.data() + v.size(), max_poll_ms);
+  }
+  d.keepalive_every =
+      std::chrono::milliseconds(std::clamp<std::int64_t>(max_poll_ms / 4, 10, 1000));
+  d.schedule_keepalive();
 }
 
 void KafkaConsumer::pause() {
-  impl_->paused = true;
+  auto& d = *impl_;
+  if (d.paused) return;
+  d.paused = true;
+  if (d.rk && !d.closed) d.pause_fetching(true);
 }
 
 void KafkaConsumer::resume() {
-  impl_->paused = false;
-  impl_->post_drain();
+  auto& d = *impl_;
+  if (!d.paused) return;
+  d.paused = false;
+  if (d.rk && !d.closed) d.pause_fetching(false);
+  d.post_drain();
 }
 
 void KafkaConsumer::close() {
@@ -237,6 +311,7 @@ void KafkaConsumer::close() {
   d.closed = true;
   boost::system::error_code ignored;
   d.wake.cancel(ignored);
+  d.keepalive.cancel();
   rd_kafka_queue_io_event_enable(d.queue, -1, nullptr, 0);
   // Commits the stored offsets and leaves the group; rebalance callbacks run in here.
   if (auto err = rd_kafka_consumer_close(d.rk)) {
@@ -256,6 +331,10 @@ std::size_t KafkaConsumer::assigned_partitions() const {
 
 std::uint64_t KafkaConsumer::batches() const {
   return impl_->batch_count;
+}
+
+std::uint64_t KafkaConsumer::rebalances() const {
+  return impl_->rebalance_count;
 }
 
 std::map<std::int32_t, std::int64_t> KafkaConsumer::lag() const {

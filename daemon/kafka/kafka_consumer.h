@@ -1,7 +1,9 @@
 #pragma once
 // The Kafka consumer, driven by the Asio event loop: librdkafka signals a pipe when its consumer
 // queue becomes non-empty (rd_kafka_queue_io_event_enable), and the loop drains the queue then.
-// No thread of ours polls, and nothing busy-waits.
+// No thread of ours polls, and nothing busy-waits; a timer on the loop also polls at least once
+// a second (and four times per max.poll.interval.ms), so an idle or paused consumer stays in its
+// group instead of being dropped for exceeding max.poll.interval.ms.
 //
 // At-least-once: enable.auto.offset.store=false; the offsets of a batch are stored with librdkafka
 // only after the batch handler returns true, i.e. after the batch's effects are durable. On
@@ -15,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/ingest_batch.h"
+#include "kafka/consumed_message.h"
 #include "kafka/kafka_options.h"
 
 namespace opsync {
@@ -36,7 +38,8 @@ class KafkaConsumer {
 
   /// Subscribes and starts consuming on the loop. Throws if librdkafka refuses the configuration.
   void start();
-  /// Stops fetching new batches (the current one, if any, completes first).
+  /// Stops applying new batches (the current one, if any, completes first) and pauses fetching.
+  /// The consumer keeps polling librdkafka meanwhile, so the group membership stays alive.
   void pause();
   void resume();
   /// Commits stored offsets and leaves the group. Blocks briefly; call once, at shutdown.
@@ -47,6 +50,8 @@ class KafkaConsumer {
   /// Consumer lag by partition (high watermark minus position), from librdkafka's cached values.
   std::map<std::int32_t, std::int64_t> lag() const;
   std::uint64_t batches() const;
+  /// Rebalance callbacks served (assignments and revocations) since start.
+  std::uint64_t rebalances() const;
 
  private:
   struct Impl;

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ingest/ingest_batch.h"
+#include "kafka/consumed_message.h"
 
 namespace opsync {
 

@@ -69,13 +69,13 @@ CanonicalOperator Reconciler::fold(const CanonicalOperator& current, const Opera
 
 ApplyResult Reconciler::apply(const OperatorEvent& event, std::int64_t now_ms) {
   ApplyResult result;
-  if (!store_.mark_event_processed(event.source, event.event_id, now_ms)) {
+  if (!store_.operators().mark_event_processed(event.source, event.event_id, now_ms)) {
     result.outcome = ApplyOutcome::duplicate;
     result.reason = "event id already processed from this source";
     return result;
   }
 
-  auto existing = store_.load_operator(event.operator_id);
+  auto existing = store_.operators().load(event.operator_id);
   CanonicalOperator current;
   if (existing) {
     current = std::move(*existing);
@@ -91,7 +91,7 @@ ApplyResult Reconciler::apply(const OperatorEvent& event, std::int64_t now_ms) {
   CanonicalOperator next = fold(current, event);
   const bool changed =
       !existing || next.deleted != current.deleted || next.attributes != current.attributes;
-  store_.save_operator(next, now_ms);
+  store_.operators().save(next, now_ms);
   if (!changed) {
     result.outcome = ApplyOutcome::unchanged;
     result.reason = "the record already holds these values";
@@ -99,7 +99,7 @@ ApplyResult Reconciler::apply(const OperatorEvent& event, std::int64_t now_ms) {
   }
   for (PushPlanner* planner : planners_) {
     if (planner->needs_push(next, store_)) {
-      store_.upsert_outbox(planner->connector_name(), next.id, now_ms);
+      store_.outbox().upsert(planner->connector_name(), next.id, now_ms);
       ++result.pushes_queued;
       result.queued_connectors.push_back(&planner->connector_name());
     }

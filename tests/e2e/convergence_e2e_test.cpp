@@ -269,8 +269,8 @@ TEST_F(Convergence, EveryVendorConvergesUnderFaultsAndRepeatedSigkill) {
     StateStore reference(reference_dir.str());
     testing::apply_reference(reference, messages, "ops");
     EXPECT_EQ(testing::dump_operators(store), testing::dump_operators(reference));
-    auto got = store.load_counters();
-    auto want = reference.load_counters();
+    auto got = store.progress().load_counters();
+    auto want = reference.progress().load_counters();
     for (const char* name : testing::kEventCounters) EXPECT_EQ(got[name], want[name]) << name;
     EXPECT_EQ(got["events_applied"] + got["events_unchanged"] + got["events_stale"] +
                   got["events_duplicate"] + got["events_invalid"],
@@ -286,7 +286,7 @@ TEST_F(Convergence, EveryVendorConvergesUnderFaultsAndRepeatedSigkill) {
         static_cast<long long>(got["events_duplicate"]),
         static_cast<long long>(got["events_invalid"]));
   }
-  for (const std::string& c : kConnectorNames) EXPECT_EQ(store.outbox_size(c), 0) << c;
+  for (const std::string& c : kConnectorNames) EXPECT_EQ(store.outbox().size(c), 0) << c;
 
   // Every vendor agrees with the canonical roster.
   boost::asio::io_context io;
@@ -374,7 +374,7 @@ TEST_F(Convergence, AVendorDownForAPeriodHoldsBackOnlyItselfAndCatchesUp) {
     report = testing::check_vendor_agreement(daemon.store(), connectors,
                                              testing::simulator_records(sims, connectors), others);
     ASSERT_TRUE(report.ok()) << "during the outage: " << report.summary();
-    const auto stored = daemon.store().outbox_size("iadvize");
+    const auto stored = daemon.store().outbox().size("iadvize");
     EXPECT_LE(stored, static_cast<std::int64_t>(operators));
     EXPECT_LE(max_down_backlog, operators);
     ++samples;

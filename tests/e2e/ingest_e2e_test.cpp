@@ -63,8 +63,8 @@ void expect_same_as_reference(const std::string& state_dir,
   testing::apply_reference(reference, messages, "ops");
   StateStore got(state_dir);
   EXPECT_EQ(testing::dump_operators(got), testing::dump_operators(reference));
-  auto a = got.load_counters();
-  auto b = reference.load_counters();
+  auto a = got.progress().load_counters();
+  auto b = reference.progress().load_counters();
   for (const char* name : testing::kEventCounters) EXPECT_EQ(a[name], b[name]) << name;
   EXPECT_EQ(a["events_consumed"], static_cast<std::int64_t>(messages.size()));
   EXPECT_EQ(a["events_applied"] + a["events_unchanged"] + a["events_stale"] +

@@ -24,6 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opsync::GliaConnector connector(
       "glia_eu", settings, std::make_shared<opsync::fuzz::ScriptedTransport>(std::move(s.script)),
       [] { return std::chrono::steady_clock::time_point(std::chrono::hours(1)); });
+  // The walk of Glia's operator list pauses (up to 5 s, on a real timer) before retrying a page
+  // that failed: without a pause an input runs in milliseconds rather than seconds.
+  connector.set_page_retry_pause_cap(std::chrono::milliseconds(0));
   opsync::fuzz::run_push(connector, s.flags);
   return 0;
 }

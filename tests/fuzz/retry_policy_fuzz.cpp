@@ -48,12 +48,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         d && (*d < milliseconds(0) || *d > config.max_delay)) {
       fail("server_requested_delay outside [0, max_delay]", d->count());
     }
-    opsync::HttpResult result;
-    result.status = response.status;
-    result.headers = response.headers;
+    const auto asked =
+        opsync::server_requested_delay(config, response.status, response.headers, at);
     std::mt19937_64 rng(size);
     for (unsigned attempt : {0u, 3u, 64u, 4'000'000'000u}) {
-      const milliseconds d = opsync::retry_delay(config, attempt, result, at, rng);
+      const milliseconds d = opsync::retry_delay(config, attempt, asked, rng);
       if (d < milliseconds(0) || d > config.max_delay) {
         fail("retry_delay outside [0, max_delay]", d.count());
       }

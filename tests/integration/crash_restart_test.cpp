@@ -101,8 +101,8 @@ TEST(CrashRestart, SigkillMidStreamEndsWithTheUninterruptedState) {
 
   StateStore recovered(dir.str() + "/state");
   EXPECT_EQ(testing::dump_operators(recovered), testing::dump_operators(reference));
-  auto got = recovered.load_counters();
-  auto want = reference.load_counters();
+  auto got = recovered.progress().load_counters();
+  auto want = reference.progress().load_counters();
   for (const char* name : testing::kEventCounters) {
     EXPECT_EQ(got[name], want[name]) << name;
   }

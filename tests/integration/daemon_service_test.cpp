@@ -9,11 +9,14 @@
 
 #include <boost/json/parse.hpp>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "app/daemon.h"
 #include "framework/registry.h"
 #include "kafka/mock_cluster.h"
+#include "store/sqlite.h"
 #include "store/state_store.h"
 #include "support/http_call.h"
 #include "support/temp_dir.h"
@@ -54,7 +57,7 @@ class DaemonService : public ::testing::Test {
     vendor_thread.join();
   }
 
-  Config config(const std::string& drain = "10s") {
+  Config config(const std::string& drain = "10s", const std::string& more_connectors = "") {
     const std::string yaml =
         "kafka:\n  brokers: [\"" + cluster.bootstraps() +
         "\"]\n  topic: ops\n  group_id: svc-test\n  dead_letter_topic: ops.dlq\n"
@@ -69,13 +72,31 @@ class DaemonService : public ::testing::Test {
         "connectors:\n  identitycall:\n    type: identitycall\n    base_url: " +
         sims.base_url(Vendor::identitycall) +
         "/api/v1/public\n    api_key: ${TEST_IDC_KEY}\n    create_missing: true\n"
-        "    rate_per_second: 100\n";
+        "    rate_per_second: 100\n" +
+        more_connectors;
     return parse_config(yaml, "test", builtin_connectors().config_check());
   }
 
   void start(const Config& c) {
     daemon = std::make_unique<Daemon>(io, c);
     daemon->start();
+  }
+
+  // Reloads and runs the loop until the reload answered; returns its error ("" on success).
+  std::string reload(Config next) {
+    std::optional<std::string> error;
+    daemon->reload(std::move(next), [&](const std::string& e) { error = e; });
+    EXPECT_TRUE(run_until(
+        io, [&] { return error.has_value(); }, std::chrono::seconds(30)));
+    return error.value_or("no answer");
+  }
+
+  // The value of one sample line in /metrics, or -1 if absent.
+  double sample(const std::string& series) {
+    const auto body = http_call(io, daemon->admin_port(), "GET", "/metrics").body;
+    const auto at = body.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + series.size() + 2));
   }
 
   std::size_t patches() {
@@ -169,9 +190,9 @@ TEST_F(DaemonService, StopLetsAnInFlightPushFinishAndRecordsIt) {
       io, [&] { return stopped; }, std::chrono::seconds(20)));
   daemon.reset();
   StateStore store(dir.str());
-  EXPECT_EQ(store.outbox_size("identitycall"), 0) << "the push finished during the drain";
-  EXPECT_TRUE(store.load_shadow("identitycall", "emp-1"));
-  EXPECT_TRUE(store.load_vendor_id("identitycall", "emp-1"));
+  EXPECT_EQ(store.outbox().size("identitycall"), 0) << "the push finished during the drain";
+  EXPECT_TRUE(store.shadows().load("identitycall", "emp-1"));
+  EXPECT_TRUE(store.shadows().load_vendor_id("identitycall", "emp-1"));
 }
 
 TEST_F(DaemonService, StopPastTheDrainDeadlineLeavesThePushPending) {
@@ -202,12 +223,85 @@ TEST_F(DaemonService, StopPastTheDrainDeadlineLeavesThePushPending) {
       io, [&] { return stopped; }, std::chrono::seconds(20)));
   daemon.reset();
   StateStore store(dir.str());
-  auto pending = store.load_outbox_entry("identitycall", "emp-1");
+  auto pending = store.outbox().load_entry("identitycall", "emp-1");
   ASSERT_TRUE(pending) << "an unacknowledged push is never marked done";
-  auto shadow = store.load_shadow("identitycall", "emp-1");
+  auto shadow = store.shadows().load("identitycall", "emp-1");
   ASSERT_TRUE(shadow);
   EXPECT_EQ(shadow->at("email"), "emp-1@example.com") << "the shadow holds what was acknowledged";
-  EXPECT_EQ(store.load_counters()["events_applied"], 2);
+  EXPECT_EQ(store.progress().load_counters()["events_applied"], 2);
+}
+
+// Prometheus counters never go down while the process lives: a reload replaces the connectors and
+// their dispatcher, and the totals carry over.
+TEST_F(DaemonService, CountersNeverGoDownAcrossAReload) {
+  cluster.create_topic("ops", 1);
+  cluster.create_topic("ops.dlq", 1);
+  sims.set_faults(Vendor::identitycall, {.error_rate = 1.0});
+  start(config());
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] {
+    auto p = daemon->connector_progress();
+    return !p.empty() && p[0].retries >= 1;
+  }));
+  sims.set_faults(Vendor::identitycall, {});
+  ASSERT_TRUE(run_until(io, [&] {
+    auto p = daemon->connector_progress();
+    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
+  }));
+  const std::string retries = R"(opsync_push_retries_total{connector="identitycall"})";
+  const double before = sample(retries);
+  ASSERT_GE(before, 1);
+
+  ASSERT_EQ(reload(config()), "");
+  EXPECT_EQ(sample(retries), before);
+  EXPECT_EQ(daemon->connector_progress().at(0).retries, before);
+  EXPECT_EQ(daemon->connector_progress().at(0).pushes_ok, 1u);
+  ASSERT_EQ(reload(config()), "");
+  EXPECT_EQ(sample(retries), before);
+}
+
+// A reload that fails half way (here: the store is locked by another process while the new
+// connector is bootstrapped) reports the failure and leaves the previous delivery running.
+TEST_F(DaemonService, AReloadThatFailsHalfWayKeepsThePreviousDelivery) {
+  cluster.create_topic("ops", 1);
+  cluster.create_topic("ops.dlq", 1);
+  start(config());
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] {
+    auto p = daemon->connector_progress();
+    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
+  }));
+
+  // A second IdentityCall instance: new to this store, so the reload bootstraps it.
+  const std::string second = "  identitycall_b:\n    type: identitycall\n    base_url: " +
+                             sims.base_url(Vendor::identitycall) +
+                             "/api/v1/public\n    api_key: ${TEST_IDC_KEY}\n";
+  {
+    sqlite::Connection other(daemon->store().path());
+    other.exec("BEGIN IMMEDIATE");  // holds the write lock past the store's busy timeout
+    const std::string error = reload(config("10s", second));
+    EXPECT_FALSE(error.empty());
+    other.exec("ROLLBACK");
+  }
+
+  auto progress = daemon->connector_progress();
+  ASSERT_EQ(progress.size(), 1u);
+  EXPECT_EQ(progress[0].name, "identitycall");
+  EXPECT_EQ(daemon->store().outbox().size("identitycall_b"), 0);
+
+  // The previous delivery still delivers.
+  producer.produce("ops", "emp-2", created("emp-2", "c2", 1));
+  producer.flush();
+  EXPECT_TRUE(run_until(
+      io, [&] { return sims.records(Vendor::identitycall).size() == 2; }, std::chrono::seconds(20)))
+      << "a change after the failed reload never reached the vendor";
+  auto status = json::parse(http_call(io, daemon->admin_port(), "GET", "/status").body);
+  EXPECT_TRUE(status.at("connectors").as_object().contains("identitycall"));
+  EXPECT_FALSE(status.at("connectors").as_object().contains("identitycall_b"));
 }
 
 }  // namespace

@@ -217,10 +217,10 @@ class DispatchTest : public ::testing::Test {
     CanonicalOperator op;
     op.id = id;
     op.attributes = json::parse(attributes).as_object();
-    store.begin();
-    store.save_operator(op, wall_ms());
-    store.upsert_outbox("rest", id, wall_ms());
-    store.commit();
+    Transaction tx(store);
+    store.operators().save(op, wall_ms());
+    store.outbox().upsert("rest", id, wall_ms());
+    tx.commit();
   }
 
   void run(std::function<asio::awaitable<void>(Dispatcher&)> body) {
@@ -237,7 +237,7 @@ class DispatchTest : public ::testing::Test {
   }
 
   asio::awaitable<void> until_delivered(const std::string& id) {
-    co_await test::wait_until([&] { return !store.load_outbox_entry("rest", id); });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("rest", id); });
   }
 
   asio::io_context io;
@@ -292,7 +292,7 @@ TEST_F(DispatchTest, LaneStuckOn503HoldsBackOnlyItsOperator) {
   put("emp-bad", R"({"email":"bad@x"})");
   for (int i = 0; i < 10; ++i) put("emp-" + std::to_string(i), R"({"email":"ok@x"})");
   run([&](Dispatcher& d) -> asio::awaitable<void> {
-    co_await test::wait_until([&] { return store.outbox_size("rest") == 1; });
+    co_await test::wait_until([&] { return store.outbox().size("rest") == 1; });
     co_await test::wait_until(
         [&] { return server.for_target("/operators?ref=emp-bad").size() >= 3; });
     EXPECT_GE(d.counters("rest").pushes_retry, 2u);
@@ -300,7 +300,7 @@ TEST_F(DispatchTest, LaneStuckOn503HoldsBackOnlyItsOperator) {
   for (int i = 0; i < 10; ++i) {
     EXPECT_EQ(server.for_target("/operators?ref=emp-" + std::to_string(i)).size(), 1u);
   }
-  auto entry = store.load_outbox_entry("rest", "emp-bad");
+  auto entry = store.outbox().load_entry("rest", "emp-bad");
   ASSERT_TRUE(entry);
   EXPECT_GE(entry->attempts, 2);
   EXPECT_NE(entry->last_error.find("503"), std::string::npos);
@@ -325,11 +325,11 @@ TEST_F(DispatchTest, VendorRejectionReachesTheDeadLetterQueue) {
   put("emp-1", R"({"email":"a@x"})");
   put("emp-2", R"({"email":"b@x"})");
   run([&](Dispatcher& d) -> asio::awaitable<void> {
-    co_await test::wait_until([&] { return store.outbox_size("rest") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("rest") == 0; });
     EXPECT_EQ(d.counters("rest").pushes_permanent, 2u);
   });
   EXPECT_EQ(server.received.size(), 2u);  // no retries
-  auto letters = store.load_dead_letters(10);
+  auto letters = store.dead_letters().load(10);
   ASSERT_EQ(letters.size(), 2u);
   const auto& letter = letters[0].key == "emp-1" ? letters[0] : letters[1];
   EXPECT_EQ(letter.key, "emp-1");
@@ -365,13 +365,13 @@ TEST_F(DispatchTest, RestartMidRetryResumesTheSchedule) {
           Dispatcher first(io, store, {connector.get()});
           first.start();
           co_await test::wait_until([&] {
-            auto e = store.load_outbox_entry("rest", "emp-1");
+            auto e = store.outbox().load_entry("rest", "emp-1");
             return e && e->attempts == 1;
           });
           co_await first.drain(Clock::now() + 1s);
         }
         EXPECT_EQ(server.received.size(), 1u);
-        const auto scheduled = store.load_outbox_entry("rest", "emp-1")->next_attempt_ms;
+        const auto scheduled = store.outbox().load_entry("rest", "emp-1")->next_attempt_ms;
         EXPECT_GE(scheduled - wall_ms(), 500);  // still about a second away
         Dispatcher second(io, store, {connector.get()});
         second.start();
@@ -381,7 +381,7 @@ TEST_F(DispatchTest, RestartMidRetryResumesTheSchedule) {
       60s);
   ASSERT_EQ(server.received.size(), 2u);
   EXPECT_GE(server.received[1].at - server.received[0].at, 1s);
-  EXPECT_EQ(store.load_vendor_id("rest", "emp-1"), "v-emp-1");
+  EXPECT_EQ(store.shadows().load_vendor_id("rest", "emp-1"), "v-emp-1");
 }
 
 // A push that fails with a 503 may have been applied (the vendor's state is in doubt). If the
@@ -448,7 +448,7 @@ TEST_F(DispatchTest, ConfiguredRateIsNeverExceeded) {
   constexpr int kOperators = 100;
   for (int i = 0; i < kOperators; ++i) put("emp-" + std::to_string(i), R"({"email":"a@x"})");
   run([&](Dispatcher&) -> asio::awaitable<void> {
-    co_await test::wait_until([&] { return store.outbox_size("rest") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("rest") == 0; });
   });
   ASSERT_EQ(server.received.size(), static_cast<std::size_t>(kOperators));
   // Over any window W the token bucket admits at most burst + W * rate requests.

@@ -218,7 +218,7 @@ TEST_F(FiveVendors, MixedStreamConvergesOnEveryVendor) {
   EXPECT_EQ(daemon->stats().dead_letters_published, invalid);
 
   // The cleared operator: Glia and IdentityCall hold no phone any more.
-  const auto glia_id = daemon->store().load_vendor_id("glia", "clr-1");
+  const auto glia_id = daemon->store().shadows().load_vendor_id("glia", "clr-1");
   ASSERT_TRUE(glia_id);
   for (const auto& r : sims.records(Vendor::glia)) {
     if (r.at("id").as_string() != *glia_id) continue;
@@ -274,7 +274,7 @@ TEST_F(FiveVendors, ARecordOneVendorRefusesIsDeadLetteredWhileTheOthersStayInSyn
   const auto report = agreement(options);
   EXPECT_TRUE(report.ok()) << report.summary();
   EXPECT_EQ(report.pairs_checked, 2u * vendorsim::kVendorCount - 1);
-  const auto glia_b = daemon->store().load_vendor_id("glia", "emp-b");
+  const auto glia_b = daemon->store().shadows().load_vendor_id("glia", "emp-b");
   ASSERT_TRUE(glia_b);
   for (const auto& r : sims.records(Vendor::glia)) {
     if (r.at("id").as_string() == *glia_b) {

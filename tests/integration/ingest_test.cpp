@@ -6,7 +6,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "app/daemon.h"
+#include "events/event_decoder.h"
+#include "ingest/ingest_batch.h"
 #include "kafka/mock_cluster.h"
+#include "reconcile/reconciler.h"
+#include "store/sqlite.h"
 #include "store/state_store.h"
 #include "support/temp_dir.h"
 #include "support/wait.h"
@@ -60,7 +64,7 @@ class IngestTest : public ::testing::Test {
   }
 
   std::optional<CanonicalOperator> record(const std::string& id) {
-    return daemon->store().load_operator(id);
+    return daemon->store().operators().load(id);
   }
 
   MockKafkaCluster cluster{1};
@@ -162,7 +166,7 @@ TEST_F(IngestTest, InvalidEventsReachTheDeadLetterTopicWithTheirReason) {
   for (const auto& c : cases) send(c.key, c.value, {{"traceparent", "00-abc"}});
   consume_all();
   EXPECT_EQ(daemon->stats().ingest.invalid, static_cast<std::int64_t>(cases.size()));
-  ASSERT_TRUE(run_until(io, [&] { return daemon->store().dead_letter_backlog() == 0; }));
+  ASSERT_TRUE(run_until(io, [&] { return daemon->store().dead_letters().backlog() == 0; }));
 
   auto letters =
       read_topic(cluster.bootstraps(), "ops.dlq", cases.size(), std::chrono::seconds(20));
@@ -194,10 +198,78 @@ TEST_F(IngestTest, OffsetsAreStoredWithTheStateAndResumeFromIt) {
                    R"(,"attributes":{"max_concurrent_chats":)" + std::to_string(i % 7) + "}"));
   }
   consume_all();
-  auto offsets = daemon->store().load_offsets("ops");
+  auto offsets = daemon->store().progress().load_offsets("ops");
   std::int64_t total = 0;
   for (auto& [p, next] : offsets) total += next;
   EXPECT_EQ(total, 30);
+}
+
+// Everything a batch writes: canonical records, processed ids (seen as duplicates), dead
+// letters, offsets and counters.
+std::string snapshot(StateStore& store) {
+  std::string out;
+  store.operators().for_each([&](const CanonicalOperator& op) {
+    out += "op " + op.id + " r" + std::to_string(op.revision) + "\n";
+  });
+  for (const auto& d : store.dead_letters().load(1000)) out += "dlq " + d.value + "\n";
+  for (const auto& [p, next] : store.progress().load_offsets("ops"))
+    out += "offset " + std::to_string(p) + " " + std::to_string(next) + "\n";
+  for (const auto& [name, value] : store.progress().load_counters())
+    out += "counter " + name + " " + std::to_string(value) + "\n";
+  return out;
+}
+
+std::vector<ConsumedMessage> batch_of(std::int64_t from, std::int64_t to) {
+  std::vector<ConsumedMessage> out;
+  for (std::int64_t i = from; i < to; ++i) {
+    ConsumedMessage m;
+    m.topic = "ops";
+    m.offset = i;
+    m.has_key = true;
+    m.key = "emp-" + std::to_string(i);
+    m.value = i % 3 == 2 ? std::string("not json")
+                         : event("e" + std::to_string(i), "created", m.key,
+                                 R"(,"revision":1,"attributes":{"email":"a@example.com"})");
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// The store failing half way through a batch (after its records and dead letters were written,
+// when the offsets are stored) leaves nothing of the batch, and the same batch applies cleanly
+// once the fault is gone: as if it had been consumed again.
+TEST(IngestBatchTest, AStoreFailureHalfWayLeavesTheStoreAsItWas) {
+  TempDir dir;
+  std::string before;
+  {
+    StateStore store(dir.str());
+    EventDecoder decoder{DecoderLimits{}};
+    Reconciler reconciler(store, {});
+    IngestBatch batch(store, decoder, reconciler);
+    batch.apply(batch_of(0, 6), 1);
+    before = snapshot(store);
+    {
+      sqlite::Connection raw(store.path());
+      raw.exec(
+          "CREATE TRIGGER fail_offsets BEFORE UPDATE ON offsets "
+          "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    }
+    EXPECT_THROW(batch.apply(batch_of(6, 12), 2), sqlite::SqliteError);
+    EXPECT_FALSE(store.in_transaction());
+    EXPECT_EQ(snapshot(store), before);
+    {
+      sqlite::Connection raw(store.path());
+      raw.exec("DROP TRIGGER fail_offsets");
+    }
+    const IngestResult again = batch.apply(batch_of(6, 12), 3);
+    EXPECT_EQ(again.counts.applied, 4);
+    EXPECT_EQ(again.counts.invalid, 2);
+    EXPECT_EQ(again.counts.duplicate, 0);
+  }
+  StateStore reopened(dir.str());
+  EXPECT_EQ(reopened.operators().count(), 8);
+  EXPECT_EQ(reopened.dead_letters().backlog(), 4);
+  EXPECT_EQ(reopened.progress().load_offsets("ops").at(0), 12);
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ inline void apply_reference(StateStore& store, const std::vector<SampleMessage>&
 /// Every canonical record as "revision|deleted|attributes", by operator id.
 inline std::map<std::string, std::string> dump_operators(StateStore& store) {
   std::map<std::string, std::string> out;
-  store.for_each_operator([&](const CanonicalOperator& op) {
+  store.operators().for_each([&](const CanonicalOperator& op) {
     out[op.id] = std::to_string(op.revision) + "|" + std::to_string(op.deleted) + "|" +
                  boost::json::serialize(op.attributes);
   });

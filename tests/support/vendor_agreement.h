@@ -191,7 +191,7 @@ inline AgreementReport check_vendor_agreement(
       }
     }
   }
-  store.for_each_operator([&](const CanonicalOperator& op) {
+  store.operators().for_each([&](const CanonicalOperator& op) {
     ++report.operators;
     for (const auto& c : connectors) {
       const std::string& name = c->name();
@@ -206,7 +206,7 @@ inline AgreementReport check_vendor_agreement(
         disagree(op.id, name, "<map>", "a mappable record", mapped.error);
         continue;
       }
-      const auto vendor_id = store.load_vendor_id(name, op.id);
+      const auto vendor_id = store.shadows().load_vendor_id(name, op.id);
       if (!vendor_id) {
         if (!op.deleted) disagree(op.id, name, "<id>", "a vendor id", "none learned");
         continue;

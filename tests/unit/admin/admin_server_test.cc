@@ -9,6 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -67,6 +69,12 @@ class FakeBackend final : public AdminBackend {
 };
 
 using Response = http::response<http::string_body>;
+
+asio::awaitable<void> pause(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(d);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
 
 /// A keep-alive client connection for the tests.
 class Client {
@@ -344,7 +352,6 @@ TEST_F(AdminServerTest, BearerTokenRequiredAndNeverEchoed) {
   options.bearer_token = std::string(kToken);
   start(options);
   run([&]() -> asio::awaitable<void> {
-    Client c = co_await connected();
     const std::string good = "Bearer " + std::string(kToken);
     struct Case {
       std::string target;
@@ -362,10 +369,14 @@ TEST_F(AdminServerTest, BearerTokenRequiredAndNeverEchoed) {
         {"/operators/e1", "bearer " + std::string(kToken), http::status::ok},
     };
     for (const auto& test : cases) {
+      // A 401 closes the connection: each case connects anew.
+      Client c = co_await connected();
       auto res = co_await c.request(http::verb::get, test.target, test.auth);
       EXPECT_EQ(res.result(), test.expected) << test.target;
       if (test.expected == http::status::unauthorized) {
         EXPECT_EQ(res[http::field::www_authenticate], "Bearer realm=\"opsync-admin\"");
+        EXPECT_FALSE(res.keep_alive());
+        EXPECT_TRUE(co_await c.closed_by_server());
       }
       EXPECT_EQ(c.raw.find(kToken), std::string::npos) << c.raw;
     }
@@ -433,7 +444,7 @@ TEST_F(AdminServerTest, KeepAliveReusesTheConnection) {
 
 TEST_F(AdminServerTest, ASilentClientIsClosedAtTheReadDeadline) {
   AdminServerOptions options;
-  options.read_timeout = std::chrono::milliseconds(100);
+  options.first_request_timeout = std::chrono::milliseconds(100);
   start(options);
   run([&]() -> asio::awaitable<void> {
     Client c = co_await connected();
@@ -443,20 +454,70 @@ TEST_F(AdminServerTest, ASilentClientIsClosedAtTheReadDeadline) {
   EXPECT_EQ(server_->open_connections(), 0u);
 }
 
-TEST_F(AdminServerTest, ConnectionsOverTheLimitAreClosed) {
+TEST_F(AdminServerTest, PastTheKeptAliveLimitAnswersClose) {
   AdminServerOptions options;
   options.max_connections = 1;
   start(options);
   run([&]() -> asio::awaitable<void> {
     Client c = co_await connected();
-    auto res = co_await c.request(http::verb::get, "/healthz");  // c is now registered
+    auto res = co_await c.request(http::verb::get, "/healthz");  // c is now kept alive
+    EXPECT_TRUE(res.keep_alive());
     Client d = co_await connected();
+    res = co_await d.request(http::verb::get, "/healthz");  // answered, then closed
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_FALSE(res.keep_alive());
     EXPECT_TRUE(co_await d.closed_by_server());
     res = co_await c.request(http::verb::get, "/healthz");
     EXPECT_EQ(res.result(), http::status::ok);
   });
   const auto check = metrics::test::check_exposition(registry_.render());
   EXPECT_EQ(metrics::test::sample_value(check, "opsync_admin_connections_rejected_total"), 1);
+}
+
+// Issue 13: unauthenticated keep-alive clients took the connection cap before authenticating and
+// a 401 kept the connection open, so a handful of them locked the API (and /healthz) out.
+TEST_F(AdminServerTest, UnauthenticatedClientsCannotLockTheApiOut) {
+  AdminServerOptions options;
+  options.bearer_token = std::string(kToken);
+  options.max_connections = 4;
+  start(options);
+  run([&]() -> asio::awaitable<void> {
+    std::vector<Client> hostile;
+    for (int i = 0; i < 10; ++i) {
+      hostile.push_back(co_await connected());
+      auto res = co_await hostile.back().request(http::verb::get, "/metrics");
+      EXPECT_EQ(res.result(), http::status::unauthorized);
+    }
+    for (auto& h : hostile) EXPECT_TRUE(co_await h.closed_by_server());
+    auto res = co_await get("/healthz", "Bearer " + std::string(kToken));
+    EXPECT_EQ(res.result(), http::status::ok);
+  });
+}
+
+// Issue 13: slow clients (a byte now and then) held every connection slot until their read
+// deadline; now the oldest unanswered connection makes room for a new one, and a first request
+// has its own, short deadline.
+TEST_F(AdminServerTest, SlowClientsCannotLockTheApiOut) {
+  AdminServerOptions options;
+  options.max_connections = 4;
+  options.max_pending_connections = 4;
+  options.first_request_timeout = std::chrono::milliseconds(1500);
+  start(options);
+  run([&]() -> asio::awaitable<void> {
+    std::vector<Client> slow;
+    for (int i = 0; i < 8; ++i) {
+      slow.push_back(co_await connected());
+      co_await slow.back().send_raw("G");
+    }
+    co_await pause(std::chrono::milliseconds(100));
+    auto res = co_await get("/healthz");
+    EXPECT_EQ(res.result(), http::status::ok);
+    // The slow ones are all gone by their first-request deadline (some evicted before it).
+    for (auto& s : slow) EXPECT_TRUE(co_await s.closed_by_server());
+  });
+  EXPECT_GE(metrics::test::sample_value(metrics::test::check_exposition(registry_.render()),
+                                        "opsync_admin_connections_rejected_total"),
+            4);
 }
 
 TEST_F(AdminServerTest, StopClosesIdleConnectionsAndLeavesNoWork) {

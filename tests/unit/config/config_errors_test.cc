@@ -6,6 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <string>
+#include <vector>
+
 #include "config/config.h"
 #include "test_files.h"
 
@@ -311,7 +315,8 @@ TEST(ConfigControlCharacters, AreRefusedWithTheirPosition) {
 namespace opsync {
 namespace {
 
-// Found by fuzzing: yaml-cpp 0.7 loops for ever on a document that begins with ','.
+// Found by fuzzing: yaml-cpp 0.7's LoadAll loops for ever on a document that begins with a ','
+// outside [...] or {...}. The loader never calls LoadAll and reports the ',' instead.
 TEST(ConfigLeadingComma, IsRefusedInsteadOfHanging) {
   for (const char* yaml :
        {",", "# comment\n\n  ,x", "---\n,", "a: 1\n---\n  ,", "a:\n  b: 1\n ,  # c\n",
@@ -323,6 +328,7 @@ TEST(ConfigLeadingComma, IsRefusedInsteadOfHanging) {
       ASSERT_EQ(e.diagnostics().size(), 1u) << yaml;
       EXPECT_NE(e.diagnostics()[0].message.find("',' cannot begin a value"), std::string::npos)
           << yaml << " -> " << e.diagnostics()[0].to_string();
+      EXPECT_GT(e.diagnostics()[0].line, 0) << yaml;
     }
   }
   // Inside a flow collection a leading ',' is ordinary YAML.
@@ -331,6 +337,97 @@ TEST(ConfigLeadingComma, IsRefusedInsteadOfHanging) {
       "  dead_letter_topic: d\nstate:\n  directory: /tmp/x\n",
       "flow.yaml");
   EXPECT_EQ(c.kafka.brokers.size(), 2u);
+}
+
+TEST(ConfigLeadingComma, TheErrorNamesTheFileAndThePosition) {
+  const TempDir dir;
+  const std::string path = dir.write("opsync.yaml", std::string(kValidKafka) +
+                                                        "state:\n  directory: /x\n"
+                                                        ",batch_max_events: 10\n");
+  EXPECT_THAT(problems(path),
+              ElementsAre(":8:1: YAML syntax error: end of map not found; ',' cannot begin a value "
+                          "outside [...] or {...} (quote the value if it holds one)"));
+}
+
+// In block context a ',' inside a plain scalar is ordinary YAML (the loader once refused any ','
+// after a blank).
+TEST(ConfigLeadingComma, ACommaInsideAPlainScalarIsAValue) {
+  const Config c = parse_config(
+      "kafka:\n  brokers: [k1:9092]\n  topic: t\n  group_id: west ,east\n"
+      "  dead_letter_topic: d\nstate:\n  directory: /tmp/x\n",
+      "scalar.yaml");
+  EXPECT_EQ(c.kafka.group_id, "west ,east");
+}
+
+// Every input that hung or ran away in yaml-cpp (tests/fuzz/regressions/config_fuzz, also
+// replayed by the fuzz_replay.config_fuzz test) is refused with the file's name and, where the
+// problem has one, its line.
+TEST(ConfigParserBounds, EveryFuzzRegressionInputIsRefusedWithItsFile) {
+  const std::filesystem::path dir =
+      std::filesystem::path(OPSYNC_SOURCE_DIR) / "tests/fuzz/regressions/config_fuzz";
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string path = entry.path().string();
+    const std::vector<ConfigDiagnostic> found = check_config(path);
+    ASSERT_FALSE(found.empty()) << path;
+    EXPECT_EQ(found[0].file, path);
+    EXPECT_GT(found[0].line, 0) << found[0].to_string();
+    ++count;
+  }
+  EXPECT_GE(count, 7u);
+}
+
+TEST(ConfigParserBounds, MoreThanOneMebibyteIsRefusedBeforeParsing) {
+  std::string yaml(kValidKafka);
+  yaml += "state:\n  directory: /x\n";
+  while (yaml.size() <= 1024 * 1024) yaml += "# padding padding padding padding padding\n";
+  try {
+    (void)parse_config(yaml, "big.yaml");
+    FAIL() << "accepted " << yaml.size() << " bytes";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_THAT(e.diagnostics()[0].to_string(),
+                HasSubstr("big.yaml: configuration is larger than 1MiB"));
+  }
+  const TempDir dir;
+  EXPECT_THAT(problems(dir.write("big.yaml", yaml)),
+              ElementsAre(": configuration file is larger than 1MiB"));
+}
+
+TEST(ConfigParserBounds, DeepNestingIsAnError) {
+  const std::string yaml = "kafka: " + std::string(1000, '[') + std::string(1000, ']') + "\n";
+  try {
+    (void)parse_config(yaml, "deep.yaml");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_THAT(e.diagnostics()[0].to_string(), HasSubstr("deep.yaml:1:"));
+    EXPECT_THAT(e.diagnostics()[0].message, HasSubstr("nesting is too deep"));
+  }
+}
+
+// Issue 13: `admin.listen: 0.0.0.0:...` without a token was accepted silently; the API shows
+// personal data and can queue pushes, so beyond loopback a token is required.
+TEST(ConfigErrors, AdminBeyondLoopbackNeedsAToken) {
+  ::setenv("OPSYNC_TEST_ADMIN_TOKEN", "s3cr3t-admin-token", 1);
+  const TempDir dir;
+  auto with_admin = [&](const std::string& admin) {
+    return problems(dir.write(
+        "admin.yaml", std::string(kValidKafka) + "state:\n  directory: /x\nadmin:\n" + admin));
+  };
+  for (const char* open : {"0.0.0.0:9464", "[::]:9464", "10.1.2.3:9464", "128.0.0.1:9464"}) {
+    EXPECT_THAT(with_admin(std::string("  listen: \"") + open + "\"\n"),
+                ElementsAre(HasSubstr("admin.listen: not a loopback address, so "
+                                      "admin.bearer_token (or bearer_token_file) is required")))
+        << open;
+  }
+  for (const char* loopback : {"127.0.0.1:0", "127.8.9.10:9464", "[::1]:9464", "localhost:9464"}) {
+    EXPECT_THAT(with_admin(std::string("  listen: \"") + loopback + "\"\n"), ElementsAre())
+        << loopback;
+  }
+  EXPECT_THAT(
+      with_admin("  listen: \"0.0.0.0:9464\"\n  bearer_token: ${OPSYNC_TEST_ADMIN_TOKEN}\n"),
+      ElementsAre());
 }
 
 }  // namespace

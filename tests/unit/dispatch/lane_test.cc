@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 
 #include "dispatch/dispatcher.h"
+#include "store/sqlite.h"
 #include "store/state_store.h"
 #include "support/temp_dir.h"
 #include "unit/dispatch/fake_connector.h"
@@ -30,10 +31,10 @@ class LaneTest : public ::testing::Test {
     CanonicalOperator op;
     op.id = id;
     op.attributes = json::parse(attributes).as_object();
-    store.begin();
-    store.save_operator(op, now_ms());
-    store.upsert_outbox(c, id, now_ms());
-    store.commit();
+    Transaction tx(store);
+    store.operators().save(op, now_ms());
+    store.outbox().upsert(c, id, now_ms());
+    tx.commit();
   }
   std::vector<std::string> emails_sent(const std::string& id) {
     std::vector<std::string> out;
@@ -56,16 +57,63 @@ TEST_F(LaneTest, OkSavesShadowVendorIdAndCompletes) {
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   ASSERT_EQ(fake.calls.size(), 1u);
   EXPECT_EQ(fake.calls[0].context.changed, json::parse(R"({"email":"a@x","active":true})"));
-  EXPECT_EQ(store.load_shadow("fake", "emp-1"),
+  EXPECT_EQ(store.shadows().load("fake", "emp-1"),
             json::parse(R"({"email":"a@x","active":true})").as_object());
-  EXPECT_EQ(store.load_vendor_id("fake", "emp-1"), "v-emp-1");
+  EXPECT_EQ(store.shadows().load_vendor_id("fake", "emp-1"), "v-emp-1");
   EXPECT_EQ(dispatcher.counters("fake").pushes_ok, 1u);
   EXPECT_EQ(dispatcher.counters("fake").backlog, 0u);
+}
+
+// The store failing half way through an outcome's transaction (here: the outbox row cannot be
+// removed after the shadow and vendor id were written) stops the dispatcher with the error, and
+// leaves the store as it was before the transaction and usable: the push is simply sent again.
+TEST_F(LaneTest, AStoreFailureHalfWayThroughAnOutcomeLeavesTheStoreAsItWas) {
+  put("emp-1", R"({"email":"a@x"})");
+  const std::optional<OutboxEntry> before = store.outbox().load_entry("fake", "emp-1");
+  ASSERT_TRUE(before);
+  {
+    sqlite::Connection raw(store.path());
+    raw.exec(
+        "CREATE TRIGGER fail_complete BEFORE DELETE ON outbox "
+        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  }
+  {
+    Dispatcher dispatcher(io, store, {&fake});
+    EXPECT_THROW(test::run_body(io,
+                                [&]() -> boost::asio::awaitable<void> {
+                                  dispatcher.start();
+                                  co_await test::pause(10s);
+                                }()),
+                 sqlite::SqliteError);
+  }
+  ASSERT_EQ(fake.calls.size(), 1u);
+  EXPECT_FALSE(store.shadows().load("fake", "emp-1"));
+  EXPECT_FALSE(store.shadows().load_vendor_id("fake", "emp-1"));
+  const std::optional<OutboxEntry> after = store.outbox().load_entry("fake", "emp-1");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->generation, before->generation);
+  EXPECT_EQ(after->attempts, before->attempts);
+
+  // Usable: with the fault gone, a new dispatcher sends the push again and completes it.
+  {
+    sqlite::Connection raw(store.path());
+    raw.exec("DROP TRIGGER fail_complete");
+  }
+  boost::asio::io_context io2;
+  Dispatcher dispatcher(io2, store, {&fake});
+  test::run_body(io2, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(fake.calls.size(), 2u);
+  EXPECT_EQ(store.shadows().load_vendor_id("fake", "emp-1"), "v-emp-1");
+  EXPECT_TRUE(store.shadows().load("fake", "emp-1"));
 }
 
 TEST_F(LaneTest, CoalescesChangesWhileAPushIsInFlight) {
@@ -80,12 +128,12 @@ TEST_F(LaneTest, CoalescesChangesWhileAPushIsInFlight) {
       dispatcher.notify("fake", "emp-1");
     }
     fake.held.clear();
-    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(emails_sent("emp-1"), (std::vector<std::string>{"v0@x", "v20@x"}));
   EXPECT_EQ(fake.max_per_operator, 1);
-  EXPECT_EQ(json::value(store.load_shadow("fake", "emp-1")->at("email")), "v20@x");
+  EXPECT_EQ(json::value(store.shadows().load("fake", "emp-1")->at("email")), "v20@x");
 }
 
 TEST_F(LaneTest, HeldLaneDoesNotHoldBackOtherOperators) {
@@ -94,8 +142,8 @@ TEST_F(LaneTest, HeldLaneDoesNotHoldBackOtherOperators) {
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 1; });
-    EXPECT_TRUE(store.load_outbox_entry("fake", "emp-0"));
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 1; });
+    EXPECT_TRUE(store.outbox().load_entry("fake", "emp-0"));
     // A new change for the held operator waits for its lane; one for another goes straight out.
     put("emp-0", R"({"email":"b@x"})");
     dispatcher.notify("fake", "emp-0");
@@ -104,7 +152,7 @@ TEST_F(LaneTest, HeldLaneDoesNotHoldBackOtherOperators) {
     co_await test::wait_until([&] { return emails_sent("emp-3").size() == 2; });
     EXPECT_EQ(emails_sent("emp-0").size(), 1u);
     fake.held.clear();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(emails_sent("emp-0"), (std::vector<std::string>{"a@x", "b@x"}));
@@ -124,7 +172,7 @@ TEST_F(LaneTest, ConcurrencyLimitBoundsLanesInFlight) {
     EXPECT_EQ(dispatcher.counters("fake").in_flight, 3u);
     EXPECT_EQ(dispatcher.counters("fake").backlog, 10u);
     fake.held.clear();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(fake.calls.size(), 10u);
@@ -148,7 +196,7 @@ TEST_F(LaneTest, RetryIsScheduledInTheOutboxThenSucceeds) {
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return !store.load_outbox_entry("fake", "emp-1"); });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   ASSERT_EQ(fake.calls.size(), 3u);
@@ -165,12 +213,12 @@ TEST_F(LaneTest, MappingErrorIsDeadLetteredAndTheLaneMovesOn) {
   Dispatcher dispatcher(io, store, {&fake}, {.on_dead_letter = [&] { ++woken; }});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_EQ(emails_sent("emp-2").size(), 1u);
   EXPECT_TRUE(emails_sent("emp-1").empty());
-  auto letters = store.load_dead_letters(10);
+  auto letters = store.dead_letters().load(10);
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].key, "emp-1");
   EXPECT_NE(letters[0].value.find("team 'vip' has no mapping in connectors.fake.teams"),
@@ -184,10 +232,10 @@ TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
     put("emp-1", R"({"email":"a@x"})");
-    store.save_shadow("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                      1);
+    store.shadows().save("fake", "emp-1",
+                         json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
     dispatcher.notify("fake", "emp-1");
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   EXPECT_TRUE(fake.calls.empty());
@@ -198,12 +246,12 @@ TEST_F(LaneTest, NothingLeftToSendCompletesWithoutARequest) {
 // ended: the vendor's state is in doubt, so it is sent in full even though the shadow agrees.
 TEST_F(LaneTest, ARowPendingAtStartIsSentInFull) {
   put("emp-1", R"({"email":"a@x"})");
-  store.save_shadow("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                    1);
+  store.shadows().save("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
+                       1);
   Dispatcher dispatcher(io, store, {&fake});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
   ASSERT_EQ(fake.calls.size(), 1u);
@@ -221,12 +269,12 @@ TEST_F(LaneTest, DrainWaitsForInFlightThenGivesUpAtTheDeadline) {
     co_await test::wait_until([&] { return fake.in_flight == 1; });
     co_await dispatcher->drain(std::chrono::steady_clock::now() + 50ms);
     // The entry stays in the outbox: a restart sends it again.
-    EXPECT_TRUE(store.load_outbox_entry("fake", "emp-1"));
+    EXPECT_TRUE(store.outbox().load_entry("fake", "emp-1"));
     dispatcher.reset();
     fake.held.clear();
     co_await test::wait_until([&] { return fake.in_flight == 0; });
   }());
-  EXPECT_TRUE(store.load_outbox_entry("fake", "emp-1"));
+  EXPECT_TRUE(store.outbox().load_entry("fake", "emp-1"));
 }
 
 TEST_F(LaneTest, ConnectorsAreIndependent) {
@@ -237,10 +285,10 @@ TEST_F(LaneTest, ConnectorsAreIndependent) {
   Dispatcher dispatcher(io, store, {&fake, &other});
   test::run_body(io, [&]() -> boost::asio::awaitable<void> {
     dispatcher.start();
-    co_await test::wait_until([&] { return store.outbox_size("other") == 0; });
-    EXPECT_EQ(store.outbox_size("fake"), 1);
+    co_await test::wait_until([&] { return store.outbox().size("other") == 0; });
+    EXPECT_EQ(store.outbox().size("fake"), 1);
     fake.held.clear();
-    co_await test::wait_until([&] { return store.outbox_size("fake") == 0; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
     co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
   }());
 }

@@ -34,8 +34,8 @@ TEST_F(PlannerTest, NeverPushedNeedsAPush) {
 }
 
 TEST_F(PlannerTest, ShadowEqualToTheMappedRecordNeedsNoPush) {
-  store.save_shadow("glia_eu", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                    1);
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
   EXPECT_FALSE(planner.needs_push(record(R"({"email":"a@x","given_name":"ignored"})"), store));
   EXPECT_TRUE(planner.needs_push(record(R"({"email":"b@x"})"), store));
 }
@@ -43,23 +43,23 @@ TEST_F(PlannerTest, ShadowEqualToTheMappedRecordNeedsNoPush) {
 // A -> B (push of B in flight, shadow still A) -> A: the diff against the shadow is empty, but
 // the pending row must be bumped or the push of B would be the vendor's last word.
 TEST_F(PlannerTest, APendingPushMeansAPushEvenWithoutADiff) {
-  store.save_shadow("glia_eu", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                    1);
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
   EXPECT_FALSE(planner.needs_push(record(R"({"email":"a@x"})"), store));
-  store.upsert_outbox("glia_eu", "emp-1", 1);  // the push of b@x, in flight
+  store.outbox().upsert("glia_eu", "emp-1", 1);  // the push of b@x, in flight
   EXPECT_TRUE(planner.needs_push(record(R"({"email":"a@x"})"), store));
 }
 
 TEST_F(PlannerTest, FullResyncStillClearsWhatTheShadowHolds) {
-  store.save_shadow("glia_eu", "emp-1",
-                    json::parse(R"({"email":"a@x","phone":"+1","active":true})").as_object(), 1);
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","phone":"+1","active":true})").as_object(), 1);
   auto plan = plan_push(connector, record(R"({"email":"a@x"})"), store, /*full_resync=*/true);
   EXPECT_EQ(plan.changed, json::parse(R"({"email":"a@x","phone":null,"active":true})").as_object());
 }
 
 TEST_F(PlannerTest, RemovedAttributeIsAClear) {
-  store.save_shadow("glia_eu", "emp-1",
-                    json::parse(R"({"email":"a@x","phone":"+1","active":true})").as_object(), 1);
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","phone":"+1","active":true})").as_object(), 1);
   auto plan = plan_push(connector, record(R"({"email":"a@x"})"), store);
   EXPECT_EQ(plan.changed, json::parse(R"({"phone":null})").as_object());
 }
@@ -73,8 +73,8 @@ TEST_F(PlannerTest, MappingErrorNeedsAPushSoItIsReported) {
 
 TEST_F(PlannerTest, RequiredFieldsRideAlongOnlyWithAChange) {
   connector.required = {"active", "email"};
-  store.save_shadow("glia_eu", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                    1);
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
   auto plan = plan_push(connector, record(R"({"email":"a@x","phone":"+1"})"), store);
   EXPECT_EQ(plan.changed, json::parse(R"({"phone":"+1","active":true,"email":"a@x"})").as_object());
   plan = plan_push(connector, record(R"({"email":"a@x"})"), store);
@@ -84,28 +84,28 @@ TEST_F(PlannerTest, RequiredFieldsRideAlongOnlyWithAChange) {
 TEST_F(PlannerTest, VendorIdComesFromTheStoreOrExternalIds) {
   auto op = record(R"({"email":"a@x","external_ids":{"glia_eu":"g-9","other":"o-1"}})");
   EXPECT_EQ(plan_push(connector, op, store).vendor_id, "g-9");
-  store.save_vendor_id("glia_eu", "emp-1", "g-10");
+  store.shadows().save_vendor_id("glia_eu", "emp-1", "g-10");
   EXPECT_EQ(plan_push(connector, op, store).vendor_id, "g-10");
 }
 
 TEST_F(PlannerTest, DeletePolicies) {
   auto op = record(R"({"email":"a@x"})");
   op.deleted = true;
-  store.save_shadow("glia_eu", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                    1);
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
   // Deactivate (default): the mapped record says inactive.
   EXPECT_EQ(plan_push(connector, op, store).changed,
             json::parse(R"({"active":false})").as_object());
   // Remove: a delete while the vendor holds the operator, nothing once the shadow is gone.
   connector.policy = DeletePolicy::remove;
   EXPECT_TRUE(plan_push(connector, op, store).remove);
-  store.delete_shadow("glia_eu", "emp-1");
+  store.shadows().remove("glia_eu", "emp-1");
   EXPECT_FALSE(planner.needs_push(op, store));
 }
 
 TEST_F(PlannerTest, FullResyncSendsEverything) {
-  store.save_shadow("glia_eu", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
-                    1);
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
   auto plan = plan_push(connector, record(R"({"email":"a@x"})"), store, /*full_resync=*/true);
   EXPECT_EQ(plan.changed, json::parse(R"({"email":"a@x","active":true})").as_object());
 }

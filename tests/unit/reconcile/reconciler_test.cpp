@@ -48,7 +48,7 @@ class ReconcilerTest : public ::testing::Test {
   Reconciler reconciler{store, {&planner}};
 
   ApplyResult apply(const OperatorEvent& e) { return reconciler.apply(e, 1000); }
-  CanonicalOperator record() { return *store.load_operator("emp-1"); }
+  CanonicalOperator record() { return *store.operators().load("emp-1"); }
 };
 
 TEST_F(ReconcilerTest, CreatedSnapshotThenPatchThenClear) {
@@ -56,7 +56,7 @@ TEST_F(ReconcilerTest, CreatedSnapshotThenPatchThenClear) {
                        {{"email", "a@x.io"}, {"phone", "+15551234567"}}, 1));
   EXPECT_EQ(r.outcome, ApplyOutcome::applied);
   EXPECT_EQ(r.pushes_queued, 1);
-  EXPECT_EQ(store.outbox_size("glia"), 1);
+  EXPECT_EQ(store.outbox().size("glia"), 1);
 
   r = apply(
       event("e2", EventType::updated, EventMode::patch, {{"phone", nullptr}, {"active", true}}, 2));
@@ -110,11 +110,11 @@ TEST_F(ReconcilerTest, WithoutRevisionOrTimeArrivalOrderWins) {
 
 TEST_F(ReconcilerTest, NoChangeMeansNoPush) {
   apply(event("e1", EventType::created, EventMode::snapshot, {{"email", "a@x.io"}}, 1));
-  store.complete_outbox("glia", "emp-1", 1, 0);
+  store.outbox().complete("glia", "emp-1", 1, 0);
   planner.acknowledged = "a@x.io";
   auto r = apply(event("e2", EventType::updated, EventMode::patch, {{"email", "a@x.io"}}, 2));
   EXPECT_EQ(r.outcome, ApplyOutcome::unchanged);
-  EXPECT_EQ(store.outbox_size("glia"), 0);
+  EXPECT_EQ(store.outbox().size("glia"), 0);
   EXPECT_EQ(record().revision, 2);
 }
 
@@ -123,8 +123,8 @@ TEST_F(ReconcilerTest, BurstCoalescesIntoOnePendingPush) {
     apply(event("e" + std::to_string(i), EventType::updated, EventMode::patch,
                 {{"email", "v" + std::to_string(i) + "@x.io"}}, i));
   }
-  EXPECT_EQ(store.outbox_size("glia"), 1);
-  EXPECT_EQ(store.load_outbox_entry("glia", "emp-1")->generation, 50);
+  EXPECT_EQ(store.outbox().size("glia"), 1);
+  EXPECT_EQ(store.outbox().load_entry("glia", "emp-1")->generation, 50);
 }
 
 TEST_F(ReconcilerTest, DeleteMarksDeletedAndCreateRevives) {

@@ -24,50 +24,52 @@ TEST(StateStore, OperatorRoundTripSurvivesReopen) {
   TempDir dir;
   {
     StateStore store(dir.str());
-    store.begin();
-    store.save_operator(make_op("emp-1", 3), 1000);
-    store.commit();
+    Transaction tx(store);
+    store.operators().save(make_op("emp-1", 3), 1000);
+    tx.commit();
   }
   StateStore store(dir.str());
-  auto op = store.load_operator("emp-1");
+  auto op = store.operators().load("emp-1");
   ASSERT_TRUE(op);
   EXPECT_EQ(op->revision, 3);
   EXPECT_EQ(op->event_time_ms, CanonicalOperator::kNone);
   EXPECT_FALSE(op->deleted);
   EXPECT_EQ(op->attributes.at("teams").as_array().size(), 2u);
-  EXPECT_FALSE(store.load_operator("emp-2"));
-  EXPECT_EQ(store.count_operators(), 1);
+  EXPECT_FALSE(store.operators().load("emp-2"));
+  EXPECT_EQ(store.operators().count(), 1);
 }
 
-TEST(StateStore, RolledBackTransactionLeavesNothing) {
+TEST(StateStore, UncommittedTransactionLeavesNothing) {
   TempDir dir;
   StateStore store(dir.str());
-  store.begin();
-  store.save_operator(make_op("emp-1", 1), 1);
-  store.save_offset("ops", 0, 42);
-  store.rollback();
-  EXPECT_FALSE(store.load_operator("emp-1"));
-  EXPECT_TRUE(store.load_offsets("ops").empty());
+  {
+    Transaction tx(store);
+    store.operators().save(make_op("emp-1", 1), 1);
+    store.progress().save_offset("ops", 0, 42);
+  }
+  EXPECT_FALSE(store.in_transaction());
+  EXPECT_FALSE(store.operators().load("emp-1"));
+  EXPECT_TRUE(store.progress().load_offsets("ops").empty());
 }
 
 TEST(StateStore, ProcessedEventsDetectDuplicatesAndPrune) {
   TempDir dir;
   StateStore store(dir.str());
-  EXPECT_TRUE(store.mark_event_processed("hr/workday", "e1", 100));
-  EXPECT_FALSE(store.mark_event_processed("hr/workday", "e1", 200));
-  EXPECT_TRUE(store.mark_event_processed("hr/other", "e1", 200));
-  EXPECT_EQ(store.prune_processed_events(150), 1);
-  EXPECT_TRUE(store.mark_event_processed("hr/workday", "e1", 300));
+  EXPECT_TRUE(store.operators().mark_event_processed("hr/workday", "e1", 100));
+  EXPECT_FALSE(store.operators().mark_event_processed("hr/workday", "e1", 200));
+  EXPECT_TRUE(store.operators().mark_event_processed("hr/other", "e1", 200));
+  EXPECT_EQ(store.operators().prune_processed_events(150), 1);
+  EXPECT_TRUE(store.operators().mark_event_processed("hr/workday", "e1", 300));
 }
 
 TEST(StateStore, OutboxCoalescesAndKeepsTheRetrySchedule) {
   TempDir dir;
   StateStore store(dir.str());
-  EXPECT_EQ(store.upsert_outbox("glia", "emp-1", 10), 1);
-  store.schedule_retry("glia", "emp-1", 3, 5000, "HTTP 503");
-  EXPECT_EQ(store.upsert_outbox("glia", "emp-1", 20), 2);
-  EXPECT_EQ(store.outbox_size("glia"), 1);
-  auto e = store.load_outbox_entry("glia", "emp-1");
+  EXPECT_EQ(store.outbox().upsert("glia", "emp-1", 10), 1);
+  store.outbox().schedule_retry("glia", "emp-1", 3, 5000, "HTTP 503");
+  EXPECT_EQ(store.outbox().upsert("glia", "emp-1", 20), 2);
+  EXPECT_EQ(store.outbox().size("glia"), 1);
+  auto e = store.outbox().load_entry("glia", "emp-1");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->generation, 2);
   EXPECT_EQ(e->attempts, 3);
@@ -75,45 +77,45 @@ TEST(StateStore, OutboxCoalescesAndKeepsTheRetrySchedule) {
   EXPECT_EQ(e->last_error, "HTTP 503");
 
   // Completing an older generation keeps the entry, due now, with a fresh schedule.
-  EXPECT_FALSE(store.complete_outbox("glia", "emp-1", 1, 30));
-  e = store.load_outbox_entry("glia", "emp-1");
+  EXPECT_FALSE(store.outbox().complete("glia", "emp-1", 1, 30));
+  e = store.outbox().load_entry("glia", "emp-1");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->attempts, 0);
   EXPECT_EQ(e->next_attempt_ms, 30);
-  EXPECT_TRUE(store.complete_outbox("glia", "emp-1", 2, 40));
-  EXPECT_FALSE(store.load_outbox_entry("glia", "emp-1"));
+  EXPECT_TRUE(store.outbox().complete("glia", "emp-1", 2, 40));
+  EXPECT_FALSE(store.outbox().load_entry("glia", "emp-1"));
 }
 
 TEST(StateStore, OutboxFullResyncFlagIsSticky) {
   TempDir dir;
   StateStore store(dir.str());
-  store.upsert_outbox("glia", "emp-1", 10, true);
-  store.upsert_outbox("glia", "emp-1", 11, false);
-  EXPECT_TRUE(store.load_outbox_entry("glia", "emp-1")->full_resync);
+  store.outbox().upsert("glia", "emp-1", 10, true);
+  store.outbox().upsert("glia", "emp-1", 11, false);
+  EXPECT_TRUE(store.outbox().load_entry("glia", "emp-1")->full_resync);
 }
 
 TEST(StateStore, ShadowsMappingsOffsetsCounters) {
   TempDir dir;
   StateStore store(dir.str());
   boost::json::object fields{{"name", "Jane"}, {"active", true}};
-  store.save_shadow("plugchat", "emp-1", fields, 1);
-  EXPECT_EQ(*store.load_shadow("plugchat", "emp-1"), fields);
-  store.delete_shadow("plugchat", "emp-1");
-  EXPECT_FALSE(store.load_shadow("plugchat", "emp-1"));
+  store.shadows().save("plugchat", "emp-1", fields, 1);
+  EXPECT_EQ(*store.shadows().load("plugchat", "emp-1"), fields);
+  store.shadows().remove("plugchat", "emp-1");
+  EXPECT_FALSE(store.shadows().load("plugchat", "emp-1"));
 
-  store.save_vendor_id("glia", "emp-1", "abc-123");
-  EXPECT_EQ(*store.load_vendor_id("glia", "emp-1"), "abc-123");
+  store.shadows().save_vendor_id("glia", "emp-1", "abc-123");
+  EXPECT_EQ(*store.shadows().load_vendor_id("glia", "emp-1"), "abc-123");
 
-  store.save_offset("ops", 2, 10);
-  store.save_offset("ops", 2, 11);
-  store.save_offset("ops", 0, 5);
-  auto offs = store.load_offsets("ops");
+  store.progress().save_offset("ops", 2, 10);
+  store.progress().save_offset("ops", 2, 11);
+  store.progress().save_offset("ops", 0, 5);
+  auto offs = store.progress().load_offsets("ops");
   EXPECT_EQ(offs.size(), 2u);
   EXPECT_EQ(offs[2], 11);
 
-  store.add_counter("events_applied", 2);
-  store.add_counter("events_applied", 3);
-  EXPECT_EQ(store.load_counters()["events_applied"], 5);
+  store.progress().add_counter("events_applied", 2);
+  store.progress().add_counter("events_applied", 3);
+  EXPECT_EQ(store.progress().load_counters()["events_applied"], 5);
 }
 
 TEST(StateStore, DeadLettersKeepBytesAndHeadersInOrder) {
@@ -123,18 +125,18 @@ TEST(StateStore, DeadLettersKeepBytesAndHeadersInOrder) {
   a.key = std::string("k\0ey", 4);
   a.value = "\xff\xfe not json";
   a.headers = {{"opsync-dlq-reason", "invalid_json"}, {"ce_id", "x"}};
-  store.enqueue_dead_letter(a, 1);
+  store.dead_letters().enqueue(a, 1);
   DeadLetter b;
   b.key = "k2";
-  store.enqueue_dead_letter(b, 2);
-  auto letters = store.load_dead_letters(10);
+  store.dead_letters().enqueue(b, 2);
+  auto letters = store.dead_letters().load(10);
   ASSERT_EQ(letters.size(), 2u);
   EXPECT_EQ(letters[0].key, a.key);
   EXPECT_EQ(letters[0].value, a.value);
   ASSERT_EQ(letters[0].headers.size(), 2u);
   EXPECT_EQ(letters[0].headers[0].value, "invalid_json");
-  store.delete_dead_letter(letters[0].seq);
-  EXPECT_EQ(store.dead_letter_backlog(), 1);
+  store.dead_letters().remove(letters[0].seq);
+  EXPECT_EQ(store.dead_letters().backlog(), 1);
 }
 
 TEST(StateStore, RefusesAFileFromANewerSchema) {

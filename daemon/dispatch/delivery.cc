@@ -1,0 +1,280 @@
+#include "dispatch/delivery.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <set>
+
+#include "dispatch/connector_planner.h"
+#include "reconcile/reconciler.h"
+#include "store/state_store.h"
+
+namespace opsync {
+
+namespace asio = boost::asio;
+
+/// One connector set: the connectors, their planners and a dispatcher over them (started by
+/// install()).
+struct Delivery::Set {
+  std::vector<std::unique_ptr<Connector>> connectors;
+  std::vector<std::unique_ptr<ConnectorPlanner>> planners;
+  std::unique_ptr<Dispatcher> dispatcher;
+
+  std::vector<PushPlanner*> planner_ptrs() const {
+    std::vector<PushPlanner*> out;
+    for (const auto& p : planners) out.push_back(p.get());
+    return out;
+  }
+};
+
+namespace {
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void add_totals(DispatchCounters& into, const DispatchCounters& from) {
+  into.pushes_ok += from.pushes_ok;
+  into.pushes_retry += from.pushes_retry;
+  into.pushes_permanent += from.pushes_permanent;
+  into.mapping_errors += from.mapping_errors;
+  into.skipped += from.skipped;
+}
+
+}  // namespace
+
+Delivery::Delivery(asio::io_context& io, StateStore& store, Reconciler& reconciler, Options options)
+    : io_(io), store_(store), reconciler_(reconciler), options_(std::move(options)) {
+  if (!options_.now_ms) options_.now_ms = system_now_ms;
+}
+
+Delivery::~Delivery() {
+  *alive_ = false;
+  // The reconciler may outlive this object: it must not keep pointers to our planners.
+  reconciler_.set_planners({});
+  running_.reset();  // abandons in-flight pushes (their rows stay in the outbox)
+}
+
+std::unique_ptr<Delivery::Set> Delivery::make_set(
+    std::vector<std::unique_ptr<Connector>> connectors) const {
+  auto set = std::make_unique<Set>();
+  set->connectors = std::move(connectors);
+  for (auto& c : set->connectors) set->planners.push_back(std::make_unique<ConnectorPlanner>(*c));
+  set->dispatcher = make_dispatcher(set->connectors);
+  return set;
+}
+
+// Throws on duplicate names; touches neither the store nor the loop until start().
+std::unique_ptr<Dispatcher> Delivery::make_dispatcher(
+    const std::vector<std::unique_ptr<Connector>>& connectors) const {
+  std::vector<Connector*> ptrs;
+  for (const auto& c : connectors) ptrs.push_back(c.get());
+  Dispatcher::Options o;
+  o.now_ms = options_.now_ms;
+  o.on_dead_letter = options_.on_dead_letter;
+  o.on_push = options_.on_push;
+  return std::make_unique<Dispatcher>(io_, store_, std::move(ptrs), std::move(o));
+}
+
+// A connector instance this store has never served gets the whole live roster once, so adding a
+// vendor to the configuration brings it up to date without waiting for each operator to change.
+// The marker is durable, so this happens once per instance name. One transaction for the whole
+// set: either every new connector is bootstrapped or none is.
+void Delivery::bootstrap(const Set& set) {
+  const auto counters = store_.progress().load_counters();
+  std::vector<ConnectorPlanner*> fresh;
+  for (const auto& p : set.planners) {
+    if (!counters.count("connector_bootstrapped:" + p->connector_name())) fresh.push_back(p.get());
+  }
+  if (fresh.empty()) return;
+  std::vector<std::int64_t> queued(fresh.size(), 0);
+  const std::int64_t now = options_.now_ms();
+  Transaction tx(store_);
+  store_.operators().for_each([&](const CanonicalOperator& op) {
+    if (op.deleted) return;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      if (fresh[i]->needs_push(op, store_)) {
+        store_.outbox().upsert(fresh[i]->connector_name(), op.id, now);
+        ++queued[i];
+      }
+    }
+  });
+  for (const auto* p : fresh) {
+    store_.progress().add_counter("connector_bootstrapped:" + p->connector_name(), 1);
+  }
+  tx.commit();
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    spdlog::info("event=connector_bootstrapped connector={} pushes_queued={}",
+                 fresh[i]->connector_name(), queued[i]);
+  }
+}
+
+// Points the reconciler at the set's planners and starts its dispatcher. On an exception the
+// set's connectors are kept alive (a partly started dispatcher may have spawned pumps) and
+// nothing is installed.
+void Delivery::install(std::unique_ptr<Set> set) {
+  try {
+    set->dispatcher->start();
+  } catch (...) {
+    set->dispatcher.reset();
+    for (auto& c : set->connectors) retired_connectors_.push_back(std::move(c));
+    throw;
+  }
+  reconciler_.set_planners(set->planner_ptrs());
+  for (const auto& c : set->connectors) {
+    spdlog::info("event=connector_started connector={} type={}", c->name(), c->type());
+  }
+  running_ = std::move(set);
+}
+
+// Adds the running dispatcher's totals to the retired ones and destroys it.
+void Delivery::retire_running() {
+  if (!running_ || !running_->dispatcher) return;
+  for (const auto& c : running_->connectors) {
+    add_totals(retired_totals_[c->name()], running_->dispatcher->counters(c->name()));
+  }
+  running_->dispatcher.reset();
+}
+
+void Delivery::start(std::vector<std::unique_ptr<Connector>> connectors) {
+  auto set = make_set(std::move(connectors));
+  bootstrap(*set);
+  install(std::move(set));
+}
+
+void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
+                       std::chrono::steady_clock::time_point drain_deadline,
+                       std::function<void(const std::string& error)> done) {
+  if (replacing_) {
+    done("a reload is already in progress");
+    return;
+  }
+  if (drained_) {
+    done("delivery has stopped");
+    return;
+  }
+  std::unique_ptr<Set> set;
+  try {
+    set = make_set(std::move(next));
+    bootstrap(*set);
+  } catch (const std::exception& e) {
+    // Nothing was touched: the running set never stopped.
+    done(e.what());
+    return;
+  }
+  replacing_ = true;
+  asio::co_spawn(
+      io_,
+      [this, drain_deadline]() -> asio::awaitable<void> {
+        if (running_ && running_->dispatcher) co_await running_->dispatcher->drain(drain_deadline);
+      },
+      [this, alive = alive_, set = std::move(set),
+       done = std::move(done)](std::exception_ptr e) mutable {
+        if (!*alive) {
+          done("the daemon is stopping");
+          return;
+        }
+        replacing_ = false;
+        std::string error;
+        retire_running();
+        auto previous = std::move(running_);
+        try {
+          if (e) std::rethrow_exception(e);
+          install(std::move(set));
+          if (previous) {
+            for (auto& c : previous->connectors) retired_connectors_.push_back(std::move(c));
+          }
+          spdlog::info("event=delivery_replaced connectors={}", running_->connectors.size());
+        } catch (const std::exception& ex) {
+          error = ex.what();
+          // The previous dispatcher was drained: run the previous connectors again under a new
+          // one. If the store cannot even do that, the exception ends the process (the outbox
+          // still holds every pending push).
+          if (previous) {
+            previous->dispatcher = make_dispatcher(previous->connectors);
+            install(std::move(previous));
+          }
+          spdlog::error("event=delivery_replace_failed error=\"{}\"", error);
+        }
+        done(error);
+      });
+}
+
+void Delivery::notify(const std::string& connector, const std::string& operator_id) {
+  if (running_ && running_->dispatcher) running_->dispatcher->notify(connector, operator_id);
+}
+
+ResyncQueued Delivery::resync(const std::string& operator_id,
+                              const std::optional<std::string>& connector) {
+  ResyncQueued r;
+  std::vector<const Connector*> targets;
+  for (const Connector* c : connectors()) {
+    if (!connector || c->name() == *connector) targets.push_back(c);
+  }
+  if (connector && targets.empty()) {
+    r.unknown_connector = true;
+    return r;
+  }
+  const std::int64_t now = options_.now_ms();
+  Transaction tx(store_);
+  for (const auto* c : targets) store_.outbox().upsert(c->name(), operator_id, now, true);
+  tx.commit();
+  for (const auto* c : targets) {
+    r.connectors.push_back(c->name());
+    notify(c->name(), operator_id);
+  }
+  return r;
+}
+
+asio::awaitable<void> Delivery::drain(std::chrono::steady_clock::time_point deadline) {
+  drained_ = true;
+  // A replace under way drains the running dispatcher itself; let it finish first (one drain at
+  // a time per dispatcher), then drain whatever set it left running.
+  asio::steady_timer wait(io_);
+  while (replacing_) {
+    wait.expires_after(std::chrono::milliseconds(10));
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (running_ && running_->dispatcher) co_await running_->dispatcher->drain(deadline);
+}
+
+std::vector<const Connector*> Delivery::connectors() const {
+  std::vector<const Connector*> out;
+  if (running_) {
+    for (const auto& c : running_->connectors) out.push_back(c.get());
+  }
+  return out;
+}
+
+const Connector* Delivery::find(const std::string& name) const {
+  for (const Connector* c : connectors()) {
+    if (c->name() == name) return c;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Delivery::all_connector_names() const {
+  std::set<std::string> names;
+  for (const Connector* c : connectors()) names.insert(c->name());
+  for (const auto& [name, totals] : retired_totals_) names.insert(name);
+  return {names.begin(), names.end()};
+}
+
+DispatchCounters Delivery::counters(const std::string& connector) const {
+  DispatchCounters k;
+  if (running_ && running_->dispatcher && find(connector)) {
+    k = running_->dispatcher->counters(connector);
+  }
+  if (auto it = retired_totals_.find(connector); it != retired_totals_.end()) {
+    add_totals(k, it->second);
+  }
+  return k;
+}
+
+}  // namespace opsync

@@ -1,0 +1,79 @@
+#include "dispatch/push_outcome.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "dispatch/push_plan.h"
+#include "framework/diff.h"
+#include "store/state_store.h"
+
+namespace opsync {
+
+OutcomeRecorder::OutcomeRecorder(StateStore& store, std::function<std::int64_t()> now_ms,
+                                 std::uint64_t seed)
+    : store_(store), now_ms_(std::move(now_ms)), rng_(seed) {}
+
+NextDue OutcomeRecorder::nothing_to_send(const OutboxEntry& entry) {
+  const std::int64_t now_ms = now_ms_();
+  Transaction tx(store_, Durability::relaxed);
+  const bool done =
+      store_.outbox().complete(entry.connector, entry.operator_id, entry.generation, now_ms);
+  tx.commit();
+  return done ? std::nullopt : NextDue(now_ms);
+}
+
+NextDue OutcomeRecorder::accepted(const OutboxEntry& entry, const PushPlan& plan,
+                                  const PushResult& result) {
+  const std::string& name = entry.connector;
+  const std::string& op = entry.operator_id;
+  const std::int64_t now_ms = now_ms_();
+  Transaction tx(store_, Durability::relaxed);
+  if (plan.remove) {
+    store_.shadows().remove(name, op);
+  } else {
+    boost::json::object shadow = store_.shadows().load(name, op).value_or(boost::json::object{});
+    const boost::json::object& ack = result.acknowledged ? *result.acknowledged : plan.changed;
+    store_.shadows().save(name, op, merge_into_shadow(std::move(shadow), ack, plan.desired),
+                          now_ms);
+  }
+  if (result.vendor_id && result.vendor_id != plan.vendor_id) {
+    store_.shadows().save_vendor_id(name, op, *result.vendor_id);
+  }
+  const bool done = store_.outbox().complete(name, op, entry.generation, now_ms);
+  tx.commit();
+  return done ? std::nullopt : NextDue(now_ms);
+}
+
+NextDue OutcomeRecorder::retry(const OutboxEntry& entry, const BackoffConfig& backoff,
+                               const PushResult& result) {
+  const auto attempt = static_cast<unsigned>(std::max<std::int64_t>(0, entry.attempts));
+  const std::chrono::milliseconds delay = retry_delay(backoff, attempt, result.retry_after, rng_);
+  const std::int64_t due = now_ms_() + delay.count();
+  const std::string message = retry_message(result);
+  Transaction tx(store_, Durability::relaxed);
+  store_.outbox().schedule_retry(entry.connector, entry.operator_id, entry.attempts + 1, due,
+                                 message);
+  tx.commit();
+  spdlog::info("event=push_retry connector={} operator={} attempt={} delay_ms={} reason=\"{}\"",
+               entry.connector, entry.operator_id, entry.attempts + 1, delay.count(), message);
+  return due;
+}
+
+NextDue OutcomeRecorder::dead_letter(const OutboxEntry& entry, const DeadLetter& letter) {
+  const std::int64_t now_ms = now_ms_();
+  Transaction tx(store_, Durability::relaxed);
+  store_.dead_letters().enqueue(letter, now_ms);
+  const bool done =
+      store_.outbox().complete(entry.connector, entry.operator_id, entry.generation, now_ms);
+  tx.commit();
+  return done ? std::nullopt : NextDue(now_ms);
+}
+
+std::string OutcomeRecorder::retry_message(const PushResult& r) {
+  std::string out = r.status ? "HTTP " + std::to_string(r.status) : std::string("no response");
+  if (!r.message.empty()) out += ": " + r.message.substr(0, 512);
+  return out;
+}
+
+}  // namespace opsync

@@ -1,0 +1,62 @@
+#pragma once
+// What the outcome of one push does to the store, apart from the lanes that schedule pushes:
+// each call commits one transaction (Durability::relaxed) and says when the lane's outbox entry
+// is next due. The dispatcher keeps the lanes, limits, breaker and counters (dispatcher.cc).
+//
+//   nothing to send   the entry is completed
+//   accepted (ok)     shadow, learned vendor id and completion, together
+//   retry             the next attempt is scheduled in the outbox (backoff, server's pacing)
+//   rejected          a dead letter and the completion, together (permanent, or unmappable)
+//
+// Completing an entry deletes it unless a later change bumped its generation meanwhile; then it
+// stays, due now, with a fresh attempt count and without the full_resync flag.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "common/retry_policy.h"
+#include "framework/connector.h"
+#include "store/dead_letters.h"
+#include "store/outbox.h"
+
+namespace opsync {
+
+class StateStore;
+struct PushPlan;
+
+/// When the lane's outbox entry is next due (ms since the epoch), or nullopt when it is gone.
+using NextDue = std::optional<std::int64_t>;
+
+class OutcomeRecorder {
+ public:
+  /// `now_ms`: the wall clock of outbox times. `seed`: of the backoff jitter.
+  OutcomeRecorder(StateStore& store, std::function<std::int64_t()> now_ms, std::uint64_t seed);
+
+  /// The record is gone or nothing differs from the shadow: the entry is done.
+  NextDue nothing_to_send(const OutboxEntry& entry);
+
+  /// The vendor accepted `plan`: merges what it acknowledged into the shadow (or removes the
+  /// shadow, for a removal), keeps a newly learned vendor id and completes the entry.
+  NextDue accepted(const OutboxEntry& entry, const PushPlan& plan, const PushResult& result);
+
+  /// A transient failure: the next attempt after the jittered backoff of `backoff`, at least as
+  /// late as the vendor asked (result.retry_after). Always returns a time.
+  NextDue retry(const OutboxEntry& entry, const BackoffConfig& backoff, const PushResult& result);
+
+  /// The push cannot succeed (vendor rejection, unmappable record): `letter` is queued for the
+  /// dead-letter topic and the entry completed.
+  NextDue dead_letter(const OutboxEntry& entry, const DeadLetter& letter);
+
+  /// The outbox's last_error of a retry: the status and the vendor's message.
+  static std::string retry_message(const PushResult& result);
+
+ private:
+  StateStore& store_;
+  std::function<std::int64_t()> now_ms_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace opsync

@@ -1,0 +1,181 @@
+// daemon/kafka on its own, against librdkafka's mock cluster (a Kafka-protocol broker in this
+// process, no ingest path): what the consumer hands over, where it starts, how configuration
+// errors read, and the dead-letter publisher's store-to-topic hand-off.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "kafka/dead_letter_publisher.h"
+#include "kafka/kafka_consumer.h"
+#include "kafka/kafka_util.h"
+#include "kafka/mock_cluster.h"
+#include "store/state_store.h"
+#include "support/temp_dir.h"
+#include "support/wait.h"
+
+namespace opsync {
+namespace {
+
+using testing::run_until;
+
+KafkaOptions options(const MockKafkaCluster& cluster, const std::string& group) {
+  KafkaOptions o;
+  o.brokers = cluster.bootstraps();
+  o.topic = "ops";
+  o.group_id = group;
+  o.dead_letter_topic = "ops.dlq";
+  o.properties = {{"log_level", "3"}, {"topic.metadata.refresh.interval.ms", "300"}};
+  return o;
+}
+
+std::string header(const std::vector<MessageHeader>& headers, const std::string& name) {
+  auto it = std::find_if(headers.begin(), headers.end(),
+                         [&](const MessageHeader& h) { return h.name == name; });
+  return it == headers.end() ? "<absent>" : it->value;
+}
+
+class KafkaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster.create_topic("ops", 1);
+    cluster.create_topic("ops.dlq", 1);
+  }
+  MockKafkaCluster cluster{1};
+  boost::asio::io_context io;
+};
+
+TEST_F(KafkaTest, TheConsumerCopiesKeyValueHeadersAndOffsets) {
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", "one", {{"ce_id", "a"}, {"trace", "t1"}});
+  producer.produce("ops", "emp-2", "two");
+  producer.flush();
+  std::vector<ConsumedMessage> seen;
+  KafkaConsumer consumer(
+      io, options(cluster, "copy"),
+      [&](std::vector<ConsumedMessage>& batch) {
+        seen.insert(seen.end(), batch.begin(), batch.end());
+      },
+      [](const std::string&) { return std::map<std::int32_t, std::int64_t>{}; });
+  consumer.start();
+  ASSERT_TRUE(run_until(io, [&] { return seen.size() == 2; }));
+  EXPECT_TRUE(consumer.subscribed());
+  EXPECT_EQ(consumer.assigned_partitions(), 1u);
+  EXPECT_EQ(seen[0].topic, "ops");
+  EXPECT_EQ(seen[0].offset, 0);
+  EXPECT_TRUE(seen[0].has_key);
+  EXPECT_EQ(seen[0].key, "emp-1");
+  EXPECT_EQ(seen[0].value, "one");
+  EXPECT_EQ(header(seen[0].headers, "ce_id"), "a");
+  EXPECT_EQ(header(seen[0].headers, "trace"), "t1");
+  EXPECT_EQ(seen[1].offset, 1);
+  EXPECT_TRUE(seen[1].headers.empty());
+  consumer.close();
+}
+
+TEST_F(KafkaTest, TheConsumerStartsFromTheStoredOffsetNotTheGroups) {
+  SimpleProducer producer(cluster.bootstraps());
+  for (int i = 0; i < 5; ++i) producer.produce("ops", "emp-1", "v" + std::to_string(i));
+  producer.flush();
+  std::vector<std::int64_t> offsets;
+  KafkaConsumer consumer(
+      io, options(cluster, "stored"),
+      [&](std::vector<ConsumedMessage>& batch) {
+        for (const auto& m : batch) offsets.push_back(m.offset);
+      },
+      [](const std::string& topic) {
+        EXPECT_EQ(topic, "ops");
+        return std::map<std::int32_t, std::int64_t>{{0, 3}};
+      });
+  consumer.start();
+  ASSERT_TRUE(run_until(io, [&] { return offsets.size() >= 2; }));
+  run_until(
+      io, [] { return false; }, std::chrono::milliseconds(300));  // nothing else arrives
+  EXPECT_EQ(offsets, (std::vector<std::int64_t>{3, 4}));
+  consumer.close();
+}
+
+// librdkafka leaves the group when rd_kafka_consumer_poll() is not called for
+// max.poll.interval.ms; an idle consumer (nothing arrives, so the queue's pipe never fires) and a
+// paused one (a reload draining) must still poll. A short interval makes the quiet period short.
+TEST_F(KafkaTest, AQuietOrPausedConsumerStaysInItsGroup) {
+  auto o = options(cluster, "quiet");
+  // The smallest interval the mock cluster's group join allows (it waits 3 s for members, and a
+  // JoinGroup times out after the interval plus 3 s).
+  o.properties["max.poll.interval.ms"] = "4000";
+  o.properties["session.timeout.ms"] = "4000";
+  o.properties["heartbeat.interval.ms"] = "500";
+  std::vector<std::string> seen;
+  KafkaConsumer consumer(
+      io, o,
+      [&](std::vector<ConsumedMessage>& batch) {
+        for (const auto& m : batch) seen.push_back(m.value);
+      },
+      [](const std::string&) { return std::map<std::int32_t, std::int64_t>{}; });
+  consumer.start();
+  ASSERT_TRUE(run_until(io, [&] { return consumer.assigned_partitions() == 1; }));
+  const auto rebalances = consumer.rebalances();
+
+  run_until(
+      io, [] { return false; }, std::chrono::seconds(10));  // quiet: 2.5 intervals
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", "after-quiet");
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] { return seen.size() == 1; }));
+
+  consumer.pause();
+  run_until(
+      io, [] { return false; }, std::chrono::seconds(6));
+  producer.produce("ops", "emp-1", "while-paused");
+  producer.flush();
+  run_until(
+      io, [] { return false; }, std::chrono::seconds(2));
+  EXPECT_EQ(seen.size(), 1u) << "nothing is applied while paused";
+  consumer.resume();
+  ASSERT_TRUE(run_until(io, [&] { return seen.size() == 2; }));
+  run_until(
+      io, [] { return false; }, std::chrono::milliseconds(500));
+
+  EXPECT_EQ(seen, (std::vector<std::string>{"after-quiet", "while-paused"}));
+  EXPECT_EQ(consumer.rebalances(), rebalances) << "the consumer left its group and rejoined";
+  EXPECT_EQ(consumer.assigned_partitions(), 1u);
+  consumer.close();
+}
+
+TEST_F(KafkaTest, ABadPropertyIsNamedButItsValueIsNot) {
+  KafkaConf conf;
+  try {
+    conf.set("no.such.property", "hunter2-secret");
+    FAIL() << "an unknown property was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("no.such.property"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("hunter2-secret"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(KafkaTest, ADeadLetterLeavesTheStoreOnlyOncePublished) {
+  testing::TempDir dir;
+  StateStore store(dir.str());
+  DeadLetter d;
+  d.key = "emp-1";
+  d.value = "{not json";
+  d.headers = {{"opsync-dlq-reason", "invalid_json"}};
+  Transaction tx(store);
+  store.dead_letters().enqueue(d, 1000);
+  tx.commit();
+  DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
+  publisher.start();
+  publisher.wake();
+  ASSERT_TRUE(run_until(io, [&] { return store.dead_letters().backlog() == 0; }));
+  EXPECT_EQ(publisher.published(), 1);
+  auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].key, "emp-1");
+  EXPECT_EQ(read[0].value, "{not json");
+  EXPECT_EQ(header(read[0].headers, "opsync-dlq-reason"), "invalid_json");
+  publisher.flush(std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace opsync
