@@ -78,6 +78,7 @@
 #include "kafka/mock_cluster.h"
 #include "support/bench_events.h"
 #include "support/receipt_server.h"
+#include "vendorsim/vendors.h"
 
 namespace {
 
@@ -89,8 +90,12 @@ using namespace opsync;
 using namespace opsync::bench;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kAllVendors = {"glia", "plugchat", "identitycall", "iadvize",
-                                              "commpeak"};
+// The vendor named `name` in the simulators' table (vendorsim/vendor.h); throws when none is.
+const vendorsim::VendorEntry& vendor_entry(const std::string& name) {
+  const vendorsim::VendorEntry* v = vendorsim::find_vendor(name);
+  if (v == nullptr) throw std::invalid_argument("unknown vendor " + name);
+  return *v;
+}
 
 std::string sarg(int argc, char** argv, const char* name, const std::string& def) {
   for (int i = 1; i + 1 < argc; ++i) {
@@ -258,19 +263,7 @@ void seed_operators(const Simulators& sims, const std::vector<std::string>& vend
     for (std::int64_t first = 0; first < operators; first += kChunk) {
       json::array records;
       for (std::int64_t n = first; n < std::min(operators, first + kChunk); ++n) {
-        const std::string key = bench_operator_id(n);
-        const std::string email = key + "@example.com";
-        if (v == "glia") {
-          records.push_back({{"id", key}, {"name", "Seed " + key}, {"email", email}});
-        } else if (v == "plugchat") {
-          records.push_back({{"id", key}, {"name", "Seed " + key}, {"departments", json::array{}}});
-        } else if (v == "identitycall") {
-          records.push_back({{"id", n + 1}, {"name", "Seed " + key}, {"email", email}});
-        } else if (v == "iadvize") {
-          records.push_back({{"id", n + 1}, {"email", email}, {"external_id", key}});
-        } else if (v == "commpeak") {
-          records.push_back({{"id", n + 1}, {"email", email}, {"is_active", 1}});
-        }
+        records.push_back(vendor_entry(v).seeded_operator(n, bench_operator_id(n)).record);
       }
       const auto a = http_call(sims.control, http::verb::post, "/control/" + v + "/records",
                                json::serialize(records));
@@ -283,8 +276,7 @@ void seed_operators(const Simulators& sims, const std::vector<std::string>& vend
 
 /// The vendor id of operator `n` at `vendor`, as seeded.
 std::string vendor_id(const std::string& vendor, std::int64_t n) {
-  if (vendor == "glia" || vendor == "plugchat") return bench_operator_id(n);
-  return std::to_string(n + 1);
+  return vendor_entry(vendor).seeded_operator(n, bench_operator_id(n)).id;
 }
 
 class VendorEventStream {
@@ -468,28 +460,18 @@ std::string opsync_config(const Settings& s, const Simulators& sims, const std::
                   "connectors:\n";
   for (const auto& v : s.vendors) {
     // The schemas' maxima (connectors/*/..._settings.cc): IdentityCall 100/s with a burst of 300.
-    const double max_rate = v == "identitycall" ? 100 : 1000;
-    const long max_burst = v == "identitycall" ? 300 : 10000;
+    const vendorsim::VendorEntry& entry = vendor_entry(v);
+    const double max_rate = entry.max_rate_per_second;
+    const long max_burst = entry.max_burst;
     const double rate = s.rate_per_second > 0 ? std::min(s.rate_per_second, max_rate) : max_rate;
     const long burst = s.burst > 0 ? std::min(s.burst, max_burst) : max_burst;
-    y += "  " + v + ":\n    type: " + v + "\n    base_url: " + sims.base_url(v);
-    if (v == "glia") {
-      y += "\n    api_key_id: opsync-glia-key-id\n    api_key_secret: opsync-glia-key-secret";
-    } else if (v == "plugchat") {
-      y += "\n    account_id: opsync-account\n    integrator_token: "
-           "opsync-plugchat-integrator-token";
-    } else if (v == "identitycall") {
-      y += "/api/v1/public\n    api_key: idc_opsyncsimfullaccess0000000000001";
-    } else if (v == "iadvize") {
-      y += "/api/2\n    api_key: opsync-iadvize-rest-key";
-    } else if (v == "commpeak") {
-      y += "\n    username: opsync\n    password: opsync-commpeak-password";
-    }
     char limits[160];
     std::snprintf(limits, sizeof limits,
-                  "\n    rate_per_second: %g\n    burst: %ld\n    concurrency: %ld\n", rate, burst,
+                  "    rate_per_second: %g\n    burst: %ld\n    concurrency: %ld\n", rate, burst,
                   s.concurrency);
-    y += limits;
+    // Base URL and credentials only: no sample tables, no create_missing (every operator is
+    // seeded under the id its events carry).
+    y += vendorsim::connector_yaml(entry, sims.base_url(v), {}, limits, /*sample=*/false);
   }
   return y;
 }
@@ -703,10 +685,13 @@ int main(int argc, char** argv) {
   const auto baseline_events = arg(argc, argv, "--baseline-events", 5000);
   const auto baseline_rate = static_cast<double>(arg(argc, argv, "--baseline-rate", 5000));
   const auto baseline_paced = arg(argc, argv, "--baseline-paced-events", 2500);
-  s.vendors =
-      split(sarg(argc, argv, "--vendors", "glia,plugchat,identitycall,iadvize,commpeak"), ',');
+  std::string every_vendor;
+  for (vendorsim::Vendor v : vendorsim::kAllVendors) {
+    every_vendor += (every_vendor.empty() ? "" : ",") + std::string(vendorsim::vendor_name(v));
+  }
+  s.vendors = split(sarg(argc, argv, "--vendors", every_vendor), ',');
   for (const auto& v : s.vendors) {
-    if (std::find(kAllVendors.begin(), kAllVendors.end(), v) == kAllVendors.end()) {
+    if (vendorsim::find_vendor(v) == nullptr) {
       std::fprintf(stderr, "compare_bench: unknown vendor %s\n", v.c_str());
       return 2;
     }

@@ -46,6 +46,7 @@
 #include "support/bench_connector.h"
 #include "support/bench_events.h"
 #include "support/receipt_server.h"
+#include "vendorsim/vendor.h"
 
 namespace {
 
@@ -67,8 +68,14 @@ std::string sarg(int argc, char** argv, const char* name, const char* def) {
   return def;
 }
 
-const std::vector<std::string> kVendors = {"glia", "plugchat", "identitycall", "iadvize",
-                                           "commpeak"};
+// One stand-in connector per simulated vendor (the vendor table, vendorsim/vendor.h).
+const std::vector<std::string> kVendors = [] {
+  std::vector<std::string> out;
+  for (opsync::vendorsim::Vendor v : opsync::vendorsim::kAllVendors) {
+    out.emplace_back(opsync::vendorsim::vendor_name(v));
+  }
+  return out;
+}();
 
 ConsumedMessage consumed(BenchEvent e) {
   ConsumedMessage c;

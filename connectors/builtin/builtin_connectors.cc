@@ -1,5 +1,6 @@
 // The one place where the vendor connector types are registered, by name. A sixth vendor is a
-// copy of a connector folder plus one line here (and its library in CMakeLists.txt).
+// copy of a connector folder plus one line here (and its type in OPSYNC_CONNECTOR_TYPES in
+// CMakeLists.txt).
 
 #include "commpeak/commpeak_type.h"
 #include "framework/registry.h"

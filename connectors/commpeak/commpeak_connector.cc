@@ -17,13 +17,6 @@ namespace opsync {
 
 namespace {
 
-std::optional<boost::json::object> parse_object(std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
-}
-
 bool is_user_id(std::string_view id) {
   return !id.empty() && id.size() <= 18 && id.front() != '0' &&
          std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -54,49 +47,15 @@ bool cannot_be_empty(std::string_view field) {
 
 }  // namespace
 
-std::string commpeak_error_message(unsigned status, std::string_view body) {
-  std::string words;
-  if (auto object = parse_object(body)) {
-    if (const auto* m = object->if_contains("message"); m != nullptr && m->is_string()) {
-      words = m->as_string();
-    } else if (const auto* e = object->if_contains("error"); e != nullptr && e->is_string()) {
-      words = e->as_string();
-    }
-    std::string details;
-    if (const auto* errors = object->if_contains("errors")) {
-      if (errors->is_object()) {
-        for (const auto& [field, problem] : errors->as_object()) {
-          details += (details.empty() ? "" : "; ") + std::string(field) + ": " +
-                     (problem.is_string() ? std::string(problem.as_string())
-                                          : boost::json::serialize(problem));
-        }
-      } else if (errors->is_array()) {
-        for (const auto& problem : errors->as_array()) {
-          details += (details.empty() ? "" : "; ") + (problem.is_string()
-                                                          ? std::string(problem.as_string())
-                                                          : boost::json::serialize(problem));
-        }
-      }
-    }
-    if (!details.empty())
-      words += (words.empty() ? "" : " (") + details + (words.empty() ? "" : ")");
-    if (words.empty()) words = redact_json_body(body.substr(0, 2048));
-  } else {
-    words = std::string(body.substr(0, 2048));
-  }
-  if (words.empty()) words = "no error message";
-  return "CommPeak " + std::to_string(status) + ": " + words;
-}
-
 CommPeakConnector::CommPeakConnector(std::string name, CommPeakSettings settings,
-                                     std::unique_ptr<HttpTransport> transport)
-    : name_(std::move(name)),
-      settings_(std::move(settings)),
+                                     std::shared_ptr<HttpTransport> transport, ConnectorClock clock)
+    : VendorConnector(std::move(name), std::move(settings), std::move(transport), std::move(clock)),
       tables_(settings_.tables(name_)),
-      transport_(std::move(transport)),
       auth_(settings_.username, settings_.password.reveal()),
-      directory_({.vendor = "CommPeak"},
-                 [this](VendorDirectory::Sink sink) { return walk_users(std::move(sink)); }) {}
+      directory_(
+          {.vendor = "CommPeak"},
+          [this](VendorDirectory::Sink sink) { return walk_users(std::move(sink)); },
+          clock_.steady()) {}
 
 MapResult CommPeakConnector::map(const CanonicalOperator& op) const {
   return map_commpeak_user(op, tables_);
@@ -149,7 +108,7 @@ boost::asio::awaitable<std::optional<PushResult>> CommPeakConnector::walk_users(
     listed.message = "user lookup (GET /api/users): " + listed.message;
     co_return listed;
   }
-  auto answer = parse_object(raw.body);
+  auto answer = parse_json_object(raw.body);
   const boost::json::value* users = answer ? answer->if_contains("users") : nullptr;
   if (users == nullptr || !users->is_array()) {
     PushResult out = std::move(listed);
@@ -211,11 +170,9 @@ boost::asio::awaitable<PushResult> CommPeakConnector::call(std::string method, s
   if (!body.empty()) request.headers.push_back({"Content-Type", "application/json"});
   request.body = std::move(body);
   HttpResult result = co_await send_with_auth(*transport_, auth_, request);
-  PushResult out = push_result_from_http(result, request, std::chrono::system_clock::now());
+  PushResult out = classify(result, request, commpeak_error_message);
   out.request = redact_request(request);
   out.response_body = redact_json_body(result.body);
-  if (!result.error && !result.ok())
-    out.message = commpeak_error_message(result.status, result.body);
   if (raw != nullptr) *raw = std::move(result);
   co_return out;
 }

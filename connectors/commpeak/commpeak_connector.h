@@ -11,29 +11,28 @@
 
 #include "common/auth.h"
 #include "common/http_transport.h"
+#include "commpeak/commpeak_errors.h"
 #include "commpeak/commpeak_settings.h"
-#include "framework/connector.h"
 #include "framework/mapping_tables.h"
+#include "framework/vendor_connector.h"
 #include "framework/vendor_directory.h"
 
 namespace opsync {
 
-class CommPeakConnector final : public Connector {
+class CommPeakConnector final : public VendorConnector<CommPeakSettings> {
  public:
-  /// `transport` sends to `settings.base_url` (an HttpClient, or a fake in tests). Throws
-  /// std::invalid_argument for unusable credentials (':' in the user, control characters).
+  /// `transport` sends to `settings.base_url` (an HttpClient, or a fake in tests); `clock` drives
+  /// the age of the user directory and dates Retry-After answers. Throws std::invalid_argument
+  /// for unusable credentials (':' in the user, control characters).
   CommPeakConnector(std::string name, CommPeakSettings settings,
-                    std::unique_ptr<HttpTransport> transport);
+                    std::shared_ptr<HttpTransport> transport, ConnectorClock clock = {});
 
-  const std::string& name() const override { return name_; }
   std::string_view type() const override { return "commpeak"; }
   MapResult map(const CanonicalOperator& op) const override;
   /// Strings are cleared with "". Fields that cannot be empty (timezone_id, default_language,
   /// max_concurrent_sessions, flags) are not sent when cleared: CommPeak keeps its value.
   ClearStyle clear_style() const override { return ClearStyle::empty_string; }
   DeletePolicy delete_policy() const override { return DeletePolicy::deactivate; }
-  DeliveryLimits limits() const override { return settings_.limits(); }
-
   boost::asio::awaitable<PushResult> push(PushContext context) override;
 
   /// Walks of `GET /api/users` made so far (tests).
@@ -48,19 +47,12 @@ class CommPeakConnector final : public Connector {
   boost::asio::awaitable<PushResult> call(std::string method, std::string target, std::string body,
                                           HttpResult* raw = nullptr);
 
-  std::string name_;
-  CommPeakSettings settings_;
   MappingTables tables_;
-  std::unique_ptr<HttpTransport> transport_;
   BasicAuth auth_;
   /// E-mails (lower case) held by more than one user in the last walk, with how many: never
   /// guessed.
   std::unordered_map<std::string, std::size_t> ambiguous_;
   VendorDirectory directory_;
 };
-
-/// The vendor's words for a failed call. CommPeak documents no error body: `message` (with the
-/// field problems of `errors`), else `error`, else the body itself.
-std::string commpeak_error_message(unsigned status, std::string_view body);
 
 }  // namespace opsync

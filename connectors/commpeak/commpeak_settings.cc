@@ -8,10 +8,6 @@
 
 namespace opsync {
 
-DeliveryLimits CommPeakSettings::limits() const {
-  return delivery_limits(*this);
-}
-
 MappingTables CommPeakSettings::tables(const std::string& instance) const {
   std::map<std::string, std::string> zones;
   for (const auto& [zone, id] : time_zones) zones.emplace(zone, std::to_string(id));
@@ -19,10 +15,6 @@ MappingTables CommPeakSettings::tables(const std::string& instance) const {
 }
 
 namespace {
-
-bool is_http_url(std::string_view url) {
-  return url.starts_with("https://") || url.starts_with("http://");
-}
 
 bool is_commpeak_language(std::string_view code) {
   return std::find(std::begin(kCommPeakLanguages), std::end(kCommPeakLanguages), code) !=
@@ -48,9 +40,7 @@ const Schema<CommPeakSettings>& commpeak_settings_schema() {
       }),
       {
           [](const S& s, const CheckReporter& report) {
-            if (!is_http_url(s.base_url)) {
-              report.error("base_url", "must start with https:// (or http:// for a simulator)");
-            }
+            check_base_url(s.base_url, report);
             if (s.username.find(':') != std::string::npos) {
               report.error("username", "must not contain ':' (HTTP Basic)");
             }

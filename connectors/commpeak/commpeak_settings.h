@@ -11,6 +11,7 @@
 #include "config/schema.h"
 #include "config/secret.h"
 #include "framework/connector.h"
+#include "framework/delivery_settings.h"
 #include "framework/mapping_tables.h"
 
 namespace opsync {
@@ -18,7 +19,7 @@ namespace opsync {
 /// The values CommPeak accepts for `default_language`.
 inline constexpr const char* kCommPeakLanguages[] = {"en_US", "es_ES", "pt_BR", "ru_RU"};
 
-struct CommPeakSettings {
+struct CommPeakSettings : DeliverySettings {
   /// The tenant's API root, `https://{tenant}.td.commpeak.com`: there is no default.
   std::string base_url;
   /// HTTP Basic credentials of the CommPeak API user.
@@ -31,13 +32,6 @@ struct CommPeakSettings {
   /// Locale ("pt-BR") or language ("pt") -> `default_language`. A locale with no entry whose
   /// `xx_YY` form is one of kCommPeakLanguages maps to that form.
   std::map<std::string, std::string> languages;
-  std::size_t concurrency = 4;
-  double rate_per_second = 5.0;
-  std::uint32_t burst = 10;
-  std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds request_timeout{15'000};
-
-  DeliveryLimits limits() const;
   /// The mapping tables of instance `instance` (time_zones and languages).
   MappingTables tables(const std::string& instance) const;
 };

@@ -3,11 +3,12 @@
 // `rate_per_second`, `burst`, `connect_timeout`, `request_timeout`): one table fragment, with the
 // bounds that differ by vendor passed in, and the DeliveryLimits they give.
 //
-// A settings struct S uses it by having members of those names (concurrency: an unsigned
-// integer, rate_per_second: double, burst: std::uint32_t, the timeouts: milliseconds) and
-// writing its schema as `Schema<S>{with_delivery_keys<S>({its own rows}, bounds), checks}`.
+// A settings struct S derives from DeliverySettings (its defaults passed to the base: see
+// glia/glia_settings.h) and writes its schema as
+// `Schema<S>{with_delivery_keys<S>({its own rows}, bounds), checks}`.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -17,6 +18,31 @@
 #include "framework/connector.h"
 
 namespace opsync {
+
+/// The delivery-limit settings of every connector, and the DeliveryLimits they give (backoff and
+/// breaker at their defaults).
+struct DeliverySettings {
+  std::size_t concurrency = 4;
+  double rate_per_second = 5.0;
+  std::uint32_t burst = 10;
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds request_timeout{15'000};
+
+  DeliveryLimits limits() const {
+    DeliveryLimits limits;
+    limits.concurrency = concurrency;
+    limits.rate_per_second = rate_per_second;
+    limits.burst = burst;
+    return limits;
+  }
+};
+
+/// The check every connector's schema makes of its `base_url`: http(s) only.
+inline void check_base_url(const std::string& base_url, const CheckReporter& report) {
+  if (!base_url.starts_with("https://") && !base_url.starts_with("http://")) {
+    report.error("base_url", "must start with https:// (or http:// for a simulator)");
+  }
+}
 
 /// The upper bounds of the delivery keys (the lower ones are 1, 0.01/s and 100 ms for all).
 struct DeliveryKeyBounds {
@@ -35,33 +61,27 @@ std::vector<Key<S>> with_delivery_keys(std::vector<Key<S>> keys,
   using enum Presence;
   using std::chrono::milliseconds;
   using Concurrency = decltype(S::concurrency);
-  keys.push_back(
-      {"concurrency",
-       in_range(&S::concurrency, Concurrency{1}, static_cast<Concurrency>(bounds.max_concurrency)),
-       optional, "Operators with a request in flight at once."});
+  keys.push_back({"concurrency",
+                  in_range<S, Concurrency>(&S::concurrency, Concurrency{1},
+                                           static_cast<Concurrency>(bounds.max_concurrency)),
+                  optional, "Operators with a request in flight at once."});
   keys.push_back({"rate_per_second",
-                  in_range(&S::rate_per_second, 0.01, bounds.max_rate_per_second), optional,
+                  in_range<S, double>(&S::rate_per_second, 0.01, bounds.max_rate_per_second),
+                  optional,
                   bounds.rate_description.empty() ? "Requests per second (token-bucket refill)."
                                                   : bounds.rate_description});
-  keys.push_back({"burst", in_range(&S::burst, std::uint32_t{1}, bounds.max_burst), optional,
-                  "Token-bucket size."});
-  keys.push_back({"connect_timeout",
-                  in_range(&S::connect_timeout, milliseconds(100), milliseconds(60'000)), optional,
-                  "TCP + TLS connect deadline."});
-  keys.push_back({"request_timeout",
-                  in_range(&S::request_timeout, milliseconds(100), milliseconds(300'000)), optional,
-                  "Deadline of one request."});
+  keys.push_back({"burst",
+                  in_range<S, std::uint32_t>(&S::burst, std::uint32_t{1}, bounds.max_burst),
+                  optional, "Token-bucket size."});
+  keys.push_back(
+      {"connect_timeout",
+       in_range<S, milliseconds>(&S::connect_timeout, milliseconds(100), milliseconds(60'000)),
+       optional, "TCP + TLS connect deadline."});
+  keys.push_back(
+      {"request_timeout",
+       in_range<S, milliseconds>(&S::request_timeout, milliseconds(100), milliseconds(300'000)),
+       optional, "Deadline of one request."});
   return keys;
-}
-
-/// The DeliveryLimits of settings S (concurrency, rate and burst; backoff and breaker defaults).
-template <class S>
-DeliveryLimits delivery_limits(const S& settings) {
-  DeliveryLimits limits;
-  limits.concurrency = settings.concurrency;
-  limits.rate_per_second = settings.rate_per_second;
-  limits.burst = settings.burst;
-  return limits;
 }
 
 }  // namespace opsync

@@ -2,7 +2,7 @@
 // The Glia connector: token-exchange auth, `Accept: application/vnd.salemove.v1+json` on every
 // call, partial updates with POST /operators/{id}, id lookup by email in a directory filled from
 // the paged operator list (framework/vendor_directory.h), optional create, deactivate or DELETE
-// on operator.deleted.
+// on operator.deleted (the steps of framework/id_push.h).
 
 #include <chrono>
 #include <memory>
@@ -11,29 +11,28 @@
 
 #include "common/http_transport.h"
 #include "common/token_exchange.h"
-#include "framework/connector.h"
+#include "framework/id_push.h"
+#include "framework/vendor_connector.h"
 #include "framework/vendor_directory.h"
+#include "glia/glia_errors.h"
 #include "glia/glia_mapping.h"
 #include "glia/glia_settings.h"
 
 namespace opsync {
 
-class GliaConnector final : public Connector {
+class GliaConnector final : public VendorConnector<GliaSettings> {
  public:
   inline static constexpr std::string_view kMediaType = "application/vnd.salemove.v1+json";
 
   /// `transport` sends to settings.base_url (an HttpClient, or a fake in tests); `clock` drives
   /// token expiry and the age of the operator directory. Throws std::invalid_argument for
   /// unusable credentials.
-  GliaConnector(
-      std::string name, GliaSettings settings, std::shared_ptr<HttpTransport> transport,
-      TokenExchange::Clock clock = [] { return std::chrono::steady_clock::now(); });
+  GliaConnector(std::string name, GliaSettings settings, std::shared_ptr<HttpTransport> transport,
+                ConnectorClock clock = {});
 
-  const std::string& name() const override { return name_; }
   std::string_view type() const override { return "glia"; }
   MapResult map(const CanonicalOperator& op) const override;
   DeletePolicy delete_policy() const override { return glia_delete_policy(settings_); }
-  DeliveryLimits limits() const override;
   boost::asio::awaitable<PushResult> push(PushContext context) override;
 
   /// Token requests made so far (metrics, tests).
@@ -46,22 +45,17 @@ class GliaConnector final : public Connector {
 
  private:
   boost::asio::awaitable<HttpResult> call(HttpRequest& request);
+  /// The answer of `request` as a PushResult, with Glia's error message.
+  boost::asio::awaitable<PushResult> send(HttpRequest request, HttpResult* raw = nullptr);
   boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
   boost::asio::awaitable<PushResult> create(const PushContext& context);
   boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);
-  PushResult finish(const HttpResult& result, const HttpRequest& request) const;
 
-  std::string name_;
-  GliaSettings settings_;
   GliaMapping mapping_;
-  std::shared_ptr<HttpTransport> transport_;
   std::unique_ptr<TokenExchange> auth_;
   VendorDirectory directory_;
   std::chrono::milliseconds page_retry_pause_cap_ = std::chrono::seconds(5);
+  IdPushSteps steps_;
 };
-
-/// The message of a Glia error answer: `{"error", "message", "errors": {field: [..]}}` becomes
-/// "Validation failed: phone_extension is valid only if ..."; other bodies are returned cut.
-std::string glia_error_message(unsigned status, std::string_view body);
 
 }  // namespace opsync

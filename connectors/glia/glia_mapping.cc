@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "framework/attributes.h"
+
 namespace opsync {
 
 namespace {
@@ -14,24 +16,6 @@ namespace json = boost::json;
 
 constexpr std::size_t kMaxPhoneExtension = 25;
 constexpr std::size_t kMaxSipExtension = 30;
-
-std::string_view string_attr(const json::object& attributes, std::string_view key) {
-  const json::value* v = attributes.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
-}
-
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
-}
-
-// display_name, else "given family".
-std::string operator_name(const json::object& a) {
-  std::string display = trim(string_attr(a, "display_name"));
-  if (!display.empty()) return display;
-  return trim(trim(string_attr(a, "given_name")) + " " + trim(string_attr(a, "family_name")));
-}
 
 // RFC 3261 25.1 "user" characters (unreserved, escaped, user-unreserved).
 bool is_sip_user(std::string_view s) {
@@ -108,16 +92,16 @@ MapResult map_glia_operator(const CanonicalOperator& op, const GliaMapping& mapp
   MapResult out;
   json::object& f = out.fields;
 
-  if (std::string name = operator_name(a); !name.empty()) f["name"] = name;
-  if (auto email = string_attr(a, "email"); !email.empty()) f["email"] = email;
+  if (std::string name = trimmed_operator_name(a); !name.empty()) f["name"] = name;
+  if (auto email = string_attribute(a, "email"); !email.empty()) f["email"] = email;
 
-  const std::string_view phone = string_attr(a, "phone");
+  const std::string_view phone = string_attribute(a, "phone");
   if (!phone.empty()) {
     if (!is_glia_e164(phone))
       return MapResult::failure("phone: Glia requires E.164 (+ and digits)");
     f["phone"] = phone;
   }
-  if (auto ext = string_attr(a, "phone_extension"); !ext.empty()) {
+  if (auto ext = string_attribute(a, "phone_extension"); !ext.empty()) {
     if (!is_glia_phone_extension(ext)) {
       return MapResult::failure(
           "phone_extension: Glia requires 1-7 digits and any number of ',' (at most 25 "
@@ -149,7 +133,7 @@ MapResult map_glia_operator(const CanonicalOperator& op, const GliaMapping& mapp
 
   // SIP: Glia's sip_extension is the user part of the canonical sip_uri, on the configured domain.
   std::string sip_extension;
-  if (auto uri = string_attr(a, "sip_uri"); !uri.empty() && !mapping.sip_domain_id.empty()) {
+  if (auto uri = string_attribute(a, "sip_uri"); !uri.empty() && !mapping.sip_domain_id.empty()) {
     sip_extension = sip_user(uri);
     if (sip_extension.size() > kMaxSipExtension) {
       return MapResult::failure("sip_uri: Glia's sip_extension is at most 30 characters");

@@ -41,9 +41,7 @@ const Schema<GliaSettings>& glia_settings_schema() {
           {.max_concurrency = 256}),
       {
           [](const GliaSettings& s, const CheckReporter& report) {
-            if (s.base_url.rfind("https://", 0) != 0 && s.base_url.rfind("http://", 0) != 0) {
-              report.error("base_url", "must start with https:// (or http:// for a simulator)");
-            }
+            check_base_url(s.base_url, report);
             for (const auto& [team, value] : s.teams) {
               const auto slash = value.find('/');
               if (value.empty() || slash == 0 || slash + 1 == value.size() ||

@@ -10,10 +10,13 @@
 #include "config/schema.h"
 #include "config/secret.h"
 #include "framework/connector.h"
+#include "framework/delivery_settings.h"
 
 namespace opsync {
 
-struct GliaSettings {
+struct GliaSettings : DeliverySettings {
+  GliaSettings() : DeliverySettings{.concurrency = 4, .rate_per_second = 10.0} {}
+
   std::string base_url = "https://api.glia.com";
   Secret api_key_id;
   Secret api_key_secret;
@@ -27,11 +30,6 @@ struct GliaSettings {
   std::string audio_source = "none";
   /// Sent with the SIP extension (taken from the canonical `sip_uri`) when set.
   std::string sip_domain_id;
-  std::uint32_t concurrency = 4;
-  double rate_per_second = 10.0;
-  std::uint32_t burst = 10;
-  std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds request_timeout{15'000};
   /// How long a token from /operator_authentication/tokens is assumed to last.
   std::chrono::seconds token_lifetime{3600};
 };

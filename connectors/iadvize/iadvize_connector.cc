@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "framework/vendor_call.h"
-#include "iadvize/iadvize_envelope.h"
+#include "iadvize/iadvize_errors.h"
 #include "iadvize/iadvize_form.h"
 #include "iadvize/iadvize_mapping.h"
 
@@ -44,14 +44,10 @@ struct IAdvizeConnector::Lookup {
 };
 
 IAdvizeConnector::IAdvizeConnector(std::string name, IAdvizeSettings settings,
-                                   std::unique_ptr<HttpTransport> transport, WallClock clock)
-    : name_(std::move(name)),
-      settings_(std::move(settings)),
+                                   std::shared_ptr<HttpTransport> transport, ConnectorClock clock)
+    : VendorConnector(std::move(name), std::move(settings), std::move(transport), std::move(clock)),
       tables_(settings_.tables(name_)),
-      transport_(std::move(transport)),
-      auth_("X-API-Key", settings_.api_key.reveal()),
-      clock_(clock ? std::move(clock)
-                   : WallClock([] { return std::chrono::system_clock::now(); })) {}
+      auth_("X-API-Key", settings_.api_key.reveal()) {}
 
 MapResult IAdvizeConnector::map(const CanonicalOperator& op) const {
   return iadvize::map_operator(op, tables_);
@@ -68,7 +64,7 @@ boost::asio::awaitable<PushResult> IAdvizeConnector::call(std::string method, st
   }
   request.body = std::move(body);
   HttpResult result = co_await send_with_auth(*transport_, auth_, request);
-  co_return iadvize::classify(result, request, clock_(), settings_.limits().backoff);
+  co_return iadvize::classify(result, request, clock_.wall_now(), limits().backoff);
 }
 
 // By e-mail when the record has one (operators that existed before opsync), else by the

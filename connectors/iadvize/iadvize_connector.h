@@ -3,34 +3,29 @@
 // id resolution by `GET /operator?filters[email]=...` (or `filters[external_id]`), optional
 // create (`POST /operator`), and deactivation or `DELETE /operator/{id}` for deleted operators.
 
-#include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/auth.h"
 #include "common/http_transport.h"
-#include "framework/connector.h"
+#include "framework/vendor_connector.h"
+#include "iadvize/iadvize_errors.h"
 #include "iadvize/iadvize_settings.h"
 
 namespace opsync {
 
-class IAdvizeConnector final : public Connector {
+class IAdvizeConnector final : public VendorConnector<IAdvizeSettings> {
  public:
-  using WallClock = std::function<std::chrono::system_clock::time_point()>;
-
-  /// `transport` sends to the settings' base_url (an HttpClient, or a fake in tests). Throws
-  /// std::invalid_argument for an unusable API key.
+  /// `transport` sends to the settings' base_url (an HttpClient, or a fake in tests); `clock`
+  /// dates Retry-After answers. Throws std::invalid_argument for an unusable API key.
   IAdvizeConnector(std::string name, IAdvizeSettings settings,
-                   std::unique_ptr<HttpTransport> transport, WallClock clock = {});
+                   std::shared_ptr<HttpTransport> transport, ConnectorClock clock = {});
 
-  const std::string& name() const override { return name_; }
   std::string_view type() const override { return "iadvize"; }
   MapResult map(const CanonicalOperator& op) const override;
   /// Clears arrive as null; wire_fields() turns them into what iAdvize accepts.
   ClearStyle clear_style() const override { return ClearStyle::null_value; }
   DeletePolicy delete_policy() const override { return settings_.policy(); }
-  DeliveryLimits limits() const override { return settings_.limits(); }
   boost::asio::awaitable<PushResult> push(PushContext context) override;
 
  private:
@@ -39,12 +34,8 @@ class IAdvizeConnector final : public Connector {
   boost::asio::awaitable<PushResult> call(std::string method, std::string target, std::string body);
   boost::asio::awaitable<PushResult> remove(PushContext context);
 
-  std::string name_;
-  IAdvizeSettings settings_;
   MappingTables tables_;
-  std::unique_ptr<HttpTransport> transport_;
   ApiKeyHeader auth_;
-  WallClock clock_;
 };
 
 }  // namespace opsync

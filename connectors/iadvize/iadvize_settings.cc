@@ -7,10 +7,6 @@
 
 namespace opsync {
 
-DeliveryLimits IAdvizeSettings::limits() const {
-  return delivery_limits(*this);
-}
-
 DeletePolicy IAdvizeSettings::policy() const {
   return delete_policy == "delete" ? DeletePolicy::remove : DeletePolicy::deactivate;
 }
@@ -18,14 +14,6 @@ DeletePolicy IAdvizeSettings::policy() const {
 MappingTables IAdvizeSettings::tables(const std::string& instance) const {
   return MappingTables::from_config(instance, teams, {}, languages);
 }
-
-namespace {
-
-bool is_http_url(std::string_view url) {
-  return url.starts_with("https://") || url.starts_with("http://");
-}
-
-}  // namespace
 
 const Schema<IAdvizeSettings>& iadvize_settings_schema() {
   using enum Presence;
@@ -49,9 +37,7 @@ const Schema<IAdvizeSettings>& iadvize_settings_schema() {
       }),
       {
           [](const S& s, const CheckReporter& report) {
-            if (!is_http_url(s.base_url)) {
-              report.error("base_url", "must start with https:// (or http:// for a simulator)");
-            }
+            check_base_url(s.base_url, report);
             for (const auto& [team, group] : s.teams) {
               if (!iadvize::parse_group_id(group)) {
                 report.error("teams", "team '" + team + "' maps to '" + group +

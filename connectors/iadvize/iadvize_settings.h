@@ -11,11 +11,12 @@
 #include "config/schema.h"
 #include "config/secret.h"
 #include "framework/connector.h"
+#include "framework/delivery_settings.h"
 #include "framework/mapping_tables.h"
 
 namespace opsync {
 
-struct IAdvizeSettings {
+struct IAdvizeSettings : DeliverySettings {
   /// REST v2 root: `https://sd.iadvize.com/api/2` or `https://ha.iadvize.com/api/2`; override it
   /// for a simulator. Calls are appended (`/operator/{id}`).
   std::string base_url = "https://sd.iadvize.com/api/2";
@@ -30,13 +31,6 @@ struct IAdvizeSettings {
   std::map<std::string, std::string> teams;
   /// Locale (`fr-BE`) or language (`it`) -> admin language (`de`, `en`, `es` or `fr`).
   std::map<std::string, std::string> languages;
-  std::size_t concurrency = 4;
-  double rate_per_second = 5.0;
-  std::uint32_t burst = 10;
-  std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds request_timeout{15'000};
-
-  DeliveryLimits limits() const;
   DeletePolicy policy() const;
   /// The mapping tables of instance `instance` (`teams` and `languages`).
   MappingTables tables(const std::string& instance) const;

@@ -35,9 +35,7 @@ const Schema<IdentityCallSettings>& identitycall_settings_schema() {
                                "(300/minute)."}),
       {
           [](const IdentityCallSettings& s, const CheckReporter& report) {
-            if (s.base_url.rfind("https://", 0) != 0 && s.base_url.rfind("http://", 0) != 0) {
-              report.error("base_url", "must start with https:// (or http:// for a simulator)");
-            }
+            check_base_url(s.base_url, report);
             if (!s.api_key.empty() && !is_identitycall_key(s.api_key.reveal())) {
               report.error("api_key", "must be idc_ followed by 32 letters or digits");
             }

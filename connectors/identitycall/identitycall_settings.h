@@ -9,10 +9,14 @@
 #include "config/schema.h"
 #include "config/secret.h"
 #include "framework/connector.h"
+#include "framework/delivery_settings.h"
 
 namespace opsync {
 
-struct IdentityCallSettings {
+struct IdentityCallSettings : DeliverySettings {
+  /// The Free plan allows 60 requests a minute; raise for Pro (300/minute: 5).
+  IdentityCallSettings() : DeliverySettings{.concurrency = 2, .rate_per_second = 1.0} {}
+
   std::string base_url = "https://api.identitycall.ai/api/v1/public";
   /// `idc_` + 32 letters or digits, with read and write (and delete for delete_policy: delete).
   Secret api_key;
@@ -20,12 +24,6 @@ struct IdentityCallSettings {
   /// none has the email.
   bool create_missing = false;
   std::string delete_policy = "deactivate";  ///< deactivate | delete (hard, irreversible)
-  std::uint32_t concurrency = 2;
-  /// The Free plan allows 60 requests a minute; raise for Pro (300/minute: 5).
-  double rate_per_second = 1.0;
-  std::uint32_t burst = 10;
-  std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds request_timeout{15'000};
 };
 
 const Schema<IdentityCallSettings>& identitycall_settings_schema();

@@ -30,54 +30,12 @@ std::string encode_path_segment(std::string_view s) {
   return out;
 }
 
-std::optional<boost::json::object> parse_object(std::string_view body) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
-}
-
 }  // namespace
 
-std::string plugchat_error_message(unsigned status, std::string_view body) {
-  std::string words;
-  if (auto object = parse_object(body)) {
-    if (const auto* m = object->if_contains("message"); m != nullptr && m->is_string()) {
-      words = m->as_string();
-    }
-    if (const auto* e = object->if_contains("errors"); e != nullptr && e->is_array()) {
-      for (const auto& item : e->as_array()) {
-        if (!item.is_string() || item.as_string() == words) continue;
-        words += (words.empty() ? "" : "; ") + std::string(item.as_string());
-      }
-    }
-  } else if (!body.empty()) {
-    words = redact_json_body(body.substr(0, 2048));
-  }
-  if (words.empty()) {
-    switch (status) {  // the seed documents these answers without a body
-      case 404:
-        words = "not found (unknown account or operator id)";
-        break;
-      case 405:
-        words = "method not allowed";
-        break;
-      case 415:
-        words = "Content-Type must be application/json";
-        break;
-      default:
-        words = "no error message";
-    }
-  }
-  return "Plug Chat " + std::to_string(status) + ": " + words;
-}
-
 PlugChatConnector::PlugChatConnector(std::string name, PlugChatSettings settings,
-                                     std::unique_ptr<HttpTransport> transport)
-    : name_(std::move(name)),
-      settings_(std::move(settings)),
+                                     std::shared_ptr<HttpTransport> transport, ConnectorClock clock)
+    : VendorConnector(std::move(name), std::move(settings), std::move(transport), std::move(clock)),
       tables_(settings_.tables(name_)),
-      transport_(std::move(transport)),
       auth_(settings_.integrator_token.reveal()) {}
 
 MapResult PlugChatConnector::map(const CanonicalOperator& op) const {
@@ -135,16 +93,12 @@ boost::asio::awaitable<PushResult> PlugChatConnector::send(std::string method,
   request.body = boost::json::serialize(body);
   HttpResult result = co_await send_with_auth(*transport_, auth_, request);
 
-  PushResult out = push_result_from_http(result, request, std::chrono::system_clock::now());
+  PushResult out = classify(result, request, plugchat_error_message);
   // The answer carries the operator's accessToken (a credential): keep it out of the result.
   out.response_body = redact_json_body(result.body);
   out.request = redact_request(request);
-  if (result.error) co_return out;
-  if (!result.ok()) {
-    out.message = plugchat_error_message(result.status, result.body);
-    co_return out;
-  }
-  auto answer = parse_object(result.body);
+  if (!result.ok()) co_return out;
+  auto answer = parse_json_object(result.body);
   if (answer) {
     if (const auto* s = answer->if_contains("success");
         s != nullptr && s->is_bool() && !s->as_bool()) {

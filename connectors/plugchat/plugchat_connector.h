@@ -11,20 +11,21 @@
 
 #include "common/auth.h"
 #include "common/http_transport.h"
-#include "framework/connector.h"
 #include "framework/mapping_tables.h"
+#include "framework/vendor_connector.h"
+#include "plugchat/plugchat_errors.h"
 #include "plugchat/plugchat_settings.h"
 
 namespace opsync {
 
-class PlugChatConnector final : public Connector {
+class PlugChatConnector final : public VendorConnector<PlugChatSettings> {
  public:
-  /// `transport` sends to `settings.base_url` (an HttpClient, or a fake in tests). Throws
-  /// std::invalid_argument for an unusable token (empty, control characters).
+  /// `transport` sends to `settings.base_url` (an HttpClient, or a fake in tests); `clock` dates
+  /// Retry-After answers. Throws std::invalid_argument for an unusable token (empty, control
+  /// characters).
   PlugChatConnector(std::string name, PlugChatSettings settings,
-                    std::unique_ptr<HttpTransport> transport);
+                    std::shared_ptr<HttpTransport> transport, ConnectorClock clock = {});
 
-  const std::string& name() const override { return name_; }
   std::string_view type() const override { return "plugchat"; }
   MapResult map(const CanonicalOperator& op) const override;
   /// name, active, departments: the update call refuses a body without them (id is added by push).
@@ -32,8 +33,6 @@ class PlugChatConnector final : public Connector {
   /// Every mapped field is always present, so nothing is ever cleared.
   ClearStyle clear_style() const override { return ClearStyle::unsupported; }
   DeletePolicy delete_policy() const override { return DeletePolicy::deactivate; }
-  DeliveryLimits limits() const override { return settings_.limits(); }
-
   boost::asio::awaitable<PushResult> push(PushContext context) override;
 
   /// The path of the operators collection: `/integrator/account/{account_id}/operators`.
@@ -42,16 +41,8 @@ class PlugChatConnector final : public Connector {
  private:
   boost::asio::awaitable<PushResult> send(std::string method, const boost::json::object& body);
 
-  std::string name_;
-  PlugChatSettings settings_;
   MappingTables tables_;
-  std::unique_ptr<HttpTransport> transport_;
   StaticBearer auth_;
 };
-
-/// The vendor's own words for a failed call: `message` (plus further `errors`) of Plug Chat's
-/// `{"success": false, "message": ...}` shape, else the seed's meaning of 405/415/404. Never
-/// returns an `accessToken`.
-std::string plugchat_error_message(unsigned status, std::string_view body);
 
 }  // namespace opsync

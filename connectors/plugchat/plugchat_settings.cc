@@ -6,21 +6,9 @@
 
 namespace opsync {
 
-DeliveryLimits PlugChatSettings::limits() const {
-  return delivery_limits(*this);
-}
-
 MappingTables PlugChatSettings::tables(const std::string& instance) const {
   return MappingTables::from_config(instance, teams, {}, {});
 }
-
-namespace {
-
-bool is_http_url(std::string_view url) {
-  return url.starts_with("https://") || url.starts_with("http://");
-}
-
-}  // namespace
 
 const Schema<PlugChatSettings>& plugchat_settings_schema() {
   using enum Presence;
@@ -39,9 +27,7 @@ const Schema<PlugChatSettings>& plugchat_settings_schema() {
       }),
       {
           [](const S& s, const CheckReporter& report) {
-            if (!is_http_url(s.base_url)) {
-              report.error("base_url", "must start with https:// (or http:// for a simulator)");
-            }
+            check_base_url(s.base_url, report);
             for (const auto& [team, department] : s.teams) {
               if (department.empty()) {
                 report.error("teams", "team '" + team + "' maps to an empty department id");

@@ -11,11 +11,12 @@
 #include "config/schema.h"
 #include "config/secret.h"
 #include "framework/connector.h"
+#include "framework/delivery_settings.h"
 #include "framework/mapping_tables.h"
 
 namespace opsync {
 
-struct PlugChatSettings {
+struct PlugChatSettings : DeliverySettings {
   /// API root; the account path is appended (`/integrator/account/{account_id}/operators`).
   std::string base_url = "https://api.plugchat.com.br";
   /// The client account id returned when the account was created.
@@ -27,13 +28,6 @@ struct PlugChatSettings {
   bool create_missing = false;
   /// Canonical team name -> Plug Chat department id.
   std::map<std::string, std::string> teams;
-  std::size_t concurrency = 4;
-  double rate_per_second = 5.0;
-  std::uint32_t burst = 10;
-  std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds request_timeout{15'000};
-
-  DeliveryLimits limits() const;
   /// The mapping tables of instance `instance` (only `teams` is used by Plug Chat).
   MappingTables tables(const std::string& instance) const;
 };

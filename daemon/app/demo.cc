@@ -3,13 +3,16 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include "app/daemon.h"
@@ -19,6 +22,7 @@
 #include "samples/sample_events.h"
 #include "store/state_store.h"
 #include "vendorsim/vendor_simulators.h"
+#include "vendorsim/vendors.h"
 
 namespace opsync {
 namespace {
@@ -27,24 +31,36 @@ using vendorsim::Vendor;
 
 constexpr const char* kTopic = "operators";
 constexpr const char* kDeadLetterTopic = "operators.dlq";
-constexpr std::array kVendors = {Vendor::glia, Vendor::plugchat, Vendor::identitycall,
-                                 Vendor::iadvize, Vendor::commpeak};
-constexpr std::array kVendorNames = {"glia", "plugchat", "identitycall", "iadvize", "commpeak"};
 
 // The simulators' default credentials (docs/vendorsim.md), handed to the daemon through the
-// environment, the way a production configuration refers to secrets.
-void export_demo_credentials() {
-  ::setenv("DEMO_GLIA_KEY_ID", "opsync-glia-key-id", 1);
-  ::setenv("DEMO_GLIA_KEY_SECRET", "opsync-glia-key-secret", 1);
-  ::setenv("DEMO_PLUGCHAT_TOKEN", "opsync-plugchat-integrator-token", 1);
-  ::setenv("DEMO_IDENTITYCALL_KEY", "idc_opsyncsimfullaccess0000000000001", 1);
-  ::setenv("DEMO_IADVIZE_KEY", "opsync-iadvize-rest-key", 1);
-  ::setenv("DEMO_COMMPEAK_PASSWORD", "opsync-commpeak-password", 1);
+// environment, the way a production configuration refers to secrets: each credential line
+// `key: value` of a vendor becomes `key: ${DEMO_<VENDOR>_<KEY>}`.
+vendorsim::VendorCredentials export_demo_credentials() {
+  vendorsim::VendorCredentials out;
+  for (const Vendor v : vendorsim::kAllVendors) {
+    std::string lines;
+    std::string_view rest = v.entry().credentials;
+    while (!rest.empty()) {
+      const auto end = std::min(rest.find('\n'), rest.size());
+      const std::string_view line = rest.substr(0, end);
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+      const auto colon = line.find(": ");
+      if (colon == std::string_view::npos) continue;
+      const auto start = line.find_first_not_of(' ');
+      const std::string key(line.substr(start, colon - start));
+      std::string variable = "DEMO_" + std::string(v.entry().name) + "_" + key;
+      for (char& c : variable) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      ::setenv(variable.c_str(), std::string(line.substr(colon + 2)).c_str(), 1);
+      lines += (lines.empty() ? "" : "\n    ") + key + ": ${" + variable + "}";
+    }
+    out[std::string(v.entry().name)] = lines;
+  }
+  return out;
 }
 
 std::string demo_yaml(const std::string& brokers, const std::string& state_dir,
-                      const vendorsim::VendorSimulators& sims) {
-  auto url = [&](Vendor v) { return sims.base_url(v); };
+                      const vendorsim::VendorSimulators& sims,
+                      const vendorsim::VendorCredentials& credentials) {
   return "kafka:\n  brokers: [\"" + brokers + "\"]\n  topic: " + kTopic +
          "\n  group_id: opsyncd-demo\n  dead_letter_topic: " + kDeadLetterTopic +
          "\n  properties:\n    log_level: \"3\"\n"
@@ -53,44 +69,15 @@ std::string demo_yaml(const std::string& brokers, const std::string& state_dir,
          "\n"
          "admin:\n  listen: 127.0.0.1:0\n"
          "logging:\n  level: error\n"
-         "shutdown:\n  drain_timeout: 5s\n"
-         "connectors:\n"
-         "  glia:\n    type: glia\n    base_url: " +
-         url(Vendor::glia) +
-         "\n    api_key_id: ${DEMO_GLIA_KEY_ID}\n    api_key_secret: ${DEMO_GLIA_KEY_SECRET}\n"
-         "    create_missing: true\n    site_id: 5a1e0000-0000-4000-8000-000000000001\n"
-         "    teams:\n      support: 7e000000-0000-4000-8000-000000000001\n"
-         "      sales: 7e000000-0000-4000-8000-000000000002\n"
-         "      billing: 7e000000-0000-4000-8000-000000000003\n"
-         "      retention: 7e000000-0000-4000-8000-000000000004\n"
-         "      vip: 7e000000-0000-4000-8000-000000000005\n"
-         "      onboarding: 7e000000-0000-4000-8000-000000000006\n"
-         "    rate_per_second: 200\n    burst: 50\n    concurrency: 8\n"
-         "  plugchat:\n    type: plugchat\n    base_url: " +
-         url(Vendor::plugchat) +
-         "\n    account_id: opsync-account\n    integrator_token: ${DEMO_PLUGCHAT_TOKEN}\n"
-         "    create_missing: true\n"
-         "    teams: {support: dep-support, sales: dep-sales, billing: dep-billing, "
-         "retention: dep-retention, vip: dep-vip, onboarding: dep-onboarding}\n"
-         "    rate_per_second: 200\n    burst: 50\n    concurrency: 8\n"
-         "  identitycall:\n    type: identitycall\n    base_url: " +
-         url(Vendor::identitycall) +
-         "/api/v1/public\n    api_key: ${DEMO_IDENTITYCALL_KEY}\n    create_missing: true\n"
-         "    rate_per_second: 100\n    burst: 50\n    concurrency: 8\n"
-         "  iadvize:\n    type: iadvize\n    base_url: " +
-         url(Vendor::iadvize) +
-         "/api/2\n    api_key: ${DEMO_IADVIZE_KEY}\n    create_missing: true\n"
-         "    teams: {support: \"1201\", sales: \"1202\", billing: \"1203\", retention: \"1204\", "
-         "vip: \"1205\", onboarding: \"1206\"}\n"
-         "    languages: {pt: en}\n"
-         "    rate_per_second: 200\n    burst: 50\n    concurrency: 8\n"
-         "  commpeak:\n    type: commpeak\n    base_url: " +
-         url(Vendor::commpeak) +
-         "\n    username: opsync\n    password: ${DEMO_COMMPEAK_PASSWORD}\n"
-         "    time_zones: {Europe/Lisbon: 42, America/Sao_Paulo: 12, Europe/Berlin: 44, "
-         "America/New_York: 7, Asia/Tokyo: 88, Europe/Paris: 43}\n"
-         "    languages: {en: en_US, pt: pt_BR, es: es_ES, fr: en_US, de: en_US}\n"
-         "    rate_per_second: 200\n    burst: 50\n    concurrency: 8\n";
+         "shutdown:\n  drain_timeout: 5s\n" +
+         // Every simulated vendor, at 200 requests a second or the most its schema allows.
+         vendorsim::connectors_yaml(sims, credentials, [](const vendorsim::VendorEntry& v) {
+           char limits[128];
+           std::snprintf(limits, sizeof limits,
+                         "    rate_per_second: %g\n    burst: %ld\n    concurrency: 8\n",
+                         std::min(200.0, v.max_rate_per_second), std::min(50L, v.max_burst));
+           return std::string(limits);
+         });
 }
 
 }  // namespace
@@ -108,9 +95,9 @@ int run_demo(const DemoOptions& options) {
   }
 
   std::printf(
-      "opsync demo: an embedded Kafka broker, five vendor simulators, %zu operators, "
+      "opsync demo: an embedded Kafka broker, %zu vendor simulators, %zu operators, "
       "%zu HR events\n",
-      options.operators, options.events);
+      vendorsim::kVendorCount, options.operators, options.events);
   MockKafkaCluster cluster(1);
   cluster.create_topic(kTopic, 3);
   cluster.create_topic(kDeadLetterTopic, 1);
@@ -119,16 +106,18 @@ int run_demo(const DemoOptions& options) {
   boost::asio::io_context vendor_io(1);
   vendorsim::VendorSimulators sims(vendor_io, vendorsim::Options{});
   std::thread vendor_thread([&] { vendor_io.run(); });
-  // CommPeak has no create call: its users exist before opsync, found by e-mail.
-  for (std::size_t i = 0; i < options.operators; ++i) {
-    sims.seed_record(Vendor::commpeak,
-                     {{"email", sample_operator_id(i) + "@example.com"}, {"is_active", 0}});
+  // A vendor that cannot create operators (CommPeak) has them before opsync, found by e-mail.
+  for (Vendor v : vendorsim::kAllVendors) {
+    if (v.entry().precreated_operator == nullptr) continue;
+    for (std::size_t i = 0; i < options.operators; ++i) {
+      sims.seed_record(v, v.entry().precreated_operator(sample_operator_id(i) + "@example.com"));
+    }
   }
 
-  export_demo_credentials();
+  const vendorsim::VendorCredentials credentials = export_demo_credentials();
   Config config;
   try {
-    config = parse_config(demo_yaml(cluster.bootstraps(), state_dir, sims), "demo",
+    config = parse_config(demo_yaml(cluster.bootstraps(), state_dir, sims, credentials), "demo",
                           builtin_connectors().config_check());
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "demo: configuration error:\n%s\n", e.what());
@@ -244,21 +233,21 @@ int run_demo(const DemoOptions& options) {
     std::printf("\n  %-13s %9s %9s %9s %9s %9s %9s\n", "vendor", "requests", "records", "pushes",
                 "retries", "rejected", "pending");
     auto stats = sims.stats();
-    for (std::size_t i = 0; i < kVendors.size(); ++i) {
-      const Vendor v = kVendors[i];
+    for (const Vendor v : vendorsim::kAllVendors) {
+      const std::string name(vendorsim::vendor_name(v));
       const ConnectorProgress* p = nullptr;
       for (const auto& c : progress) {
-        if (c.name == kVendorNames[i]) p = &c;
+        if (c.name == name) p = &c;
       }
-      const auto* vs = stats.if_contains(kVendorNames[i]);
+      const auto* vs = stats.if_contains(name);
       const long long requests = vs && vs->is_object() && vs->as_object().contains("total")
                                      ? vs->as_object().at("total").to_number<long long>()
                                      : 0;
-      std::printf("  %-13s %9lld %9zu %9llu %9llu %9llu %9lld\n", kVendorNames[i], requests,
+      std::printf("  %-13s %9lld %9zu %9llu %9llu %9llu %9lld\n", name.c_str(), requests,
                   sims.records(v).size(), p ? static_cast<unsigned long long>(p->pushes_ok) : 0ull,
                   p ? static_cast<unsigned long long>(p->retries) : 0ull,
                   p ? static_cast<unsigned long long>(p->rejected) : 0ull,
-                  static_cast<long long>(store.outbox().size(kVendorNames[i])));
+                  static_cast<long long>(store.outbox().size(name)));
     }
     std::uint64_t pushes = 0;
     for (const auto& c : progress) pushes += c.pushes_ok;
@@ -266,7 +255,8 @@ int run_demo(const DemoOptions& options) {
         "\n  %zu HR events (%zu invalid) became %llu vendor pushes: %.2f per event per vendor, "
         "because changes to one operator coalesce into one partial update.\n",
         published.load(), invalid_published.load(), static_cast<unsigned long long>(pushes),
-        static_cast<double>(pushes) / static_cast<double>(published.load() * kVendors.size()));
+        static_cast<double>(pushes) /
+            static_cast<double>(published.load() * vendorsim::kVendorCount));
     std::printf(
         "  iAdvize was down for 3 s mid-stream; its pushes were retried until it caught up.\n");
     std::printf("  Dead letters (invalid events, vendor refusals) are on the topic %s.\n",

@@ -28,6 +28,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "app/daemon.h"
 #include "broker.h"
@@ -49,7 +50,12 @@ using testing::KafkaBroker;
 using testing::TempDir;
 using vendorsim::Vendor;
 
-constexpr std::array kConnectorNames = {"glia", "plugchat", "identitycall", "iadvize", "commpeak"};
+// One connector instance per simulated vendor, named by its type (vendor_connectors_yaml).
+const std::vector<std::string> kConnectorNames = [] {
+  std::vector<std::string> out;
+  for (vendorsim::Vendor v : vendorsim::kAllVendors) out.emplace_back(vendorsim::vendor_name(v));
+  return out;
+}();
 
 std::size_t env_size(const char* name, std::size_t fallback) {
   const char* v = std::getenv(name);
@@ -148,7 +154,7 @@ class Convergence : public ::testing::Test {
            extra_kafka + "state:\n  directory: " + state_dir +
            "\n  batch_max_events: 250\nadmin:\n  listen: 127.0.0.1:0\nlogging:\n  level: info\n"
            "shutdown:\n  drain_timeout: 5s\n" +
-           testing::five_vendor_connectors_yaml(
+           testing::vendor_connectors_yaml(
                sims, {}, "    rate_per_second: 100\n    burst: 100\n    concurrency: 16\n");
   }
 
@@ -241,7 +247,7 @@ TEST_F(Convergence, EveryVendorConvergesUnderFaultsAndRepeatedSigkill) {
     if (testing::consumed_offsets(db) < static_cast<std::int64_t>(events)) continue;
     metrics = http_get(port, "/metrics");
     double backlog = 0;
-    for (const char* c : kConnectorNames) {
+    for (const std::string& c : kConnectorNames) {
       backlog += metric(metrics, std::string("opsync_outbox_backlog{connector=\"") + c + "\"}");
     }
     settled = backlog == 0;
@@ -280,7 +286,7 @@ TEST_F(Convergence, EveryVendorConvergesUnderFaultsAndRepeatedSigkill) {
         static_cast<long long>(got["events_duplicate"]),
         static_cast<long long>(got["events_invalid"]));
   }
-  for (const char* c : kConnectorNames) EXPECT_EQ(store.outbox().size(c), 0) << c;
+  for (const std::string& c : kConnectorNames) EXPECT_EQ(store.outbox().size(c), 0) << c;
 
   // Every vendor agrees with the canonical roster.
   boost::asio::io_context io;

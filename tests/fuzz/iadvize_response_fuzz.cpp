@@ -9,7 +9,7 @@
 
 #include "connector_harness.h"
 #include "iadvize/iadvize_connector.h"
-#include "iadvize/iadvize_envelope.h"
+#include "iadvize/iadvize_errors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   opsync::fuzz::Scenario s = opsync::fuzz::parse_scenario(data, size);

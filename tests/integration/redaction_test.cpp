@@ -28,6 +28,7 @@
 #include "support/temp_dir.h"
 #include "support/vendor_agreement.h"
 #include "vendorsim/vendor_simulators.h"
+#include "vendorsim/vendors.h"
 
 namespace opsync {
 namespace {
@@ -160,13 +161,13 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
   std::ofstream(secrets_dir + "/plugchat-token") << kPlugChatToken;
   std::ofstream(secrets_dir + "/commpeak-password") << kCommPeakPassword << "\n";
 
-  testing::FiveVendorCredentials creds;
-  creds.glia =
+  vendorsim::VendorCredentials creds;
+  creds["glia"] =
       "api_key_id: opsync-glia-key-id\n    api_key_secret_file: " + secrets_dir + "/glia-secret";
-  creds.plugchat = "integrator_token_file: " + secrets_dir + "/plugchat-token";
-  creds.identitycall = "api_key: ${REDACTION_IDC_KEY}";
-  creds.iadvize = "api_key: ${REDACTION_IADVIZE_KEY}";
-  creds.commpeak = "username: opsync\n    password_file: " + secrets_dir + "/commpeak-password";
+  creds["plugchat"] = "integrator_token_file: " + secrets_dir + "/plugchat-token";
+  creds["identitycall"] = "api_key: ${REDACTION_IDC_KEY}";
+  creds["iadvize"] = "api_key: ${REDACTION_IADVIZE_KEY}";
+  creds["commpeak"] = "username: opsync\n    password_file: " + secrets_dir + "/commpeak-password";
   const std::string config_path = dir.str() + "/opsync.yaml";
   std::ofstream(config_path)
       << "kafka:\n  brokers: [\"" << cluster.bootstraps()
@@ -175,7 +176,7 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
       << "state:\n  directory: " << dir.str() << "/state\n"
       << "admin:\n  listen: 127.0.0.1:0\n"
       << "logging:\n  level: debug\n"
-      << testing::five_vendor_connectors_yaml(sims, creds, "    rate_per_second: 100\n");
+      << testing::vendor_connectors_yaml(sims, creds, "    rate_per_second: 100\n");
 
   const std::vector<std::string> operators = {"emp-r1", "emp-r2", "emp-r3"};
   for (const auto& op : operators) {
@@ -213,8 +214,9 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
     for (int i = 0; i < 1200; ++i) {
       metrics = get(admin_port, "/metrics").body;
       double backlog = 0;
-      for (const char* c : {"glia", "plugchat", "identitycall", "iadvize", "commpeak"}) {
-        backlog += metric(metrics, std::string("opsync_outbox_backlog{connector=\"") + c + "\"}");
+      for (Vendor v : vendorsim::kAllVendors) {
+        backlog += metric(metrics, "opsync_outbox_backlog{connector=\"" +
+                                       std::string(vendorsim::vendor_name(v)) + "\"}");
       }
       if (metric(metrics, "opsync_events_consumed_total") == sent && backlog == 0 &&
           metric(metrics, "opsync_dead_letters_total{reason=\"vendor_rejected\"}") ==
@@ -236,12 +238,15 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
     send(op, event(op + "-u", "updated", op, 2, R"({"max_concurrent_chats":4})"));
   }
   // Vendor rejections that carry the full request: ids no vendor knows, one per vendor.
-  send("emp-ghost",
-       event("ghost-c", "created", "emp-ghost", 1,
-             hire("emp-ghost", R"(,"external_ids":{"glia":"00000000-0000-4000-8000-00000000dead",)"
-                               R"("plugchat":"no-such-operator","identitycall":"999999",)"
-                               R"("iadvize":"999999","commpeak":"999999"})")));
-  ASSERT_TRUE(settled(5)) << metrics;
+  std::string ghost_ids;
+  for (Vendor v : vendorsim::kAllVendors) {
+    ghost_ids += std::string(ghost_ids.empty() ? "" : ",") + "\"" +
+                 std::string(vendorsim::vendor_name(v)) + "\":\"" +
+                 std::string(v.entry().unknown_id) + "\"";
+  }
+  send("emp-ghost", event("ghost-c", "created", "emp-ghost", 1,
+                          hire("emp-ghost", ",\"external_ids\":{" + ghost_ids + "}")));
+  ASSERT_TRUE(settled(static_cast<double>(vendorsim::kVendorCount))) << metrics;
 
   bool saw_401 = false;
   for (const auto& r : sims.requests(Vendor::glia)) saw_401 = saw_401 || r.at("status") == 401;
@@ -272,8 +277,9 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
     surfaces.emplace_back("/operators/" + op, view.body);
   }
   surfaces.emplace_back("/operators/emp-ghost", get(admin_port, "/operators/emp-ghost").body);
-  auto letters = read_topic(cluster.bootstraps(), "ops.dlq", 5, std::chrono::seconds(20));
-  ASSERT_EQ(letters.size(), 5u);
+  auto letters = read_topic(cluster.bootstraps(), "ops.dlq", vendorsim::kVendorCount,
+                            std::chrono::seconds(20));
+  ASSERT_EQ(letters.size(), vendorsim::kVendorCount);
   std::set<std::string> rejected_by;
   for (const auto& l : letters) {
     std::string all = "key=" + l.key + "\nvalue=" + l.value;
@@ -284,7 +290,7 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
     EXPECT_NE(l.value.find("\"request\""), std::string::npos) << "carries the request: " << l.value;
     surfaces.emplace_back("dead letter " + l.key, all);
   }
-  EXPECT_EQ(rejected_by.size(), 5u) << "one rejection per vendor";
+  EXPECT_EQ(rejected_by.size(), vendorsim::kVendorCount) << "one rejection per vendor";
 
   daemon.signal(SIGTERM);
   int status = -1;

@@ -26,6 +26,7 @@
 #include "framework/registry.h"
 #include "store/state_store.h"
 #include "vendorsim/vendor_simulators.h"
+#include "vendorsim/vendors.h"
 
 namespace opsync::testing {
 
@@ -70,11 +71,17 @@ struct AgreementOptions {
   /// by connector type. Fields the mapping never produced stay as the vendor had them; iAdvize
   /// is absent because a form cannot clear its fields, and CommPeak keeps numbers, flags and
   /// enumerations (max_concurrent_sessions...) because the connector never sends them as "".
-  std::map<std::string, std::vector<std::string>> clearable = {
-      {"glia", {"phone", "phone_extension", "max_engagement_count"}},
-      {"identitycall", {"email"}},
-      {"commpeak", {"sip_uri"}},
-  };
+  /// The defaults are each simulated vendor's VendorEntry::clearable_fields.
+  std::map<std::string, std::vector<std::string>> clearable = default_clearable();
+
+  static std::map<std::string, std::vector<std::string>> default_clearable() {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const vendorsim::VendorEntry* v : vendorsim::kVendorTable) {
+      if (v->clearable_fields.empty()) continue;
+      out[std::string(v->name)].assign(v->clearable_fields.begin(), v->clearable_fields.end());
+    }
+    return out;
+  }
 };
 
 namespace agreement_detail {
@@ -252,56 +259,16 @@ inline VendorRecords simulator_records(const vendorsim::VendorSimulators& sims,
   return out;
 }
 
-/// The credential lines of each connector in five_vendor_connectors_yaml (YAML at four spaces of
-/// indentation). The defaults are the simulators' default test credentials (docs/vendorsim.md).
-struct FiveVendorCredentials {
-  std::string glia = "api_key_id: opsync-glia-key-id\n    api_key_secret: opsync-glia-key-secret";
-  std::string plugchat = "integrator_token: opsync-plugchat-integrator-token";
-  std::string identitycall = "api_key: idc_opsyncsimfullaccess0000000000001";
-  std::string iadvize = "api_key: opsync-iadvize-rest-key";
-  std::string commpeak = "username: opsync\n    password: opsync-commpeak-password";
-};
-
-/// A `connectors:` section with all five vendors against the simulators, creating operators
-/// where the vendor can (CommPeak cannot: seed its users), with the team, language and time-zone
-/// tables the sample event stream (daemon/samples) needs. `extra` is added to every connector
-/// (e.g. "    rate_per_second: 500\n").
-inline std::string five_vendor_connectors_yaml(const vendorsim::VendorSimulators& sims,
-                                               const FiveVendorCredentials& creds = {},
-                                               const std::string& extra = {}) {
-  using vendorsim::Vendor;
-  return "connectors:\n"
-         "  glia:\n    type: glia\n    base_url: " +
-         sims.base_url(Vendor::glia) + "\n    " + creds.glia +
-         "\n    create_missing: true\n    site_id: 5a1e0000-0000-4000-8000-000000000001\n"
-         "    teams:\n      support: 7e000000-0000-4000-8000-000000000001\n"
-         "      sales: 7e000000-0000-4000-8000-000000000002\n"
-         "      billing: 7e000000-0000-4000-8000-000000000003\n"
-         "      retention: 7e000000-0000-4000-8000-000000000004\n"
-         "      vip: 7e000000-0000-4000-8000-000000000005\n"
-         "      onboarding: 7e000000-0000-4000-8000-000000000006\n" +
-         extra +
-         "  plugchat:\n    type: plugchat\n    base_url: " + sims.base_url(Vendor::plugchat) +
-         "\n    account_id: opsync-account\n    " + creds.plugchat +
-         "\n    create_missing: true\n"
-         "    teams: {support: dep-support, sales: dep-sales, billing: dep-billing, "
-         "retention: dep-retention, vip: dep-vip, onboarding: dep-onboarding}\n" +
-         extra + "  identitycall:\n    type: identitycall\n    base_url: " +
-         sims.base_url(Vendor::identitycall) + "/api/v1/public\n    " + creds.identitycall +
-         "\n    create_missing: true\n" + extra +
-         "  iadvize:\n    type: iadvize\n    base_url: " + sims.base_url(Vendor::iadvize) +
-         "/api/2\n    " + creds.iadvize +
-         "\n    create_missing: true\n"
-         "    teams: {support: \"1201\", sales: \"1202\", billing: \"1203\", retention: \"1204\", "
-         "vip: \"1205\", onboarding: \"1206\"}\n"
-         "    languages: {pt: en}\n" +
-         extra +
-         "  commpeak:\n    type: commpeak\n    base_url: " + sims.base_url(Vendor::commpeak) +
-         "\n    " + creds.commpeak +
-         "\n    time_zones: {Europe/Lisbon: 42, America/Sao_Paulo: 12, Europe/Berlin: 44, "
-         "America/New_York: 7, Asia/Tokyo: 88, Europe/Paris: 43}\n"
-         "    languages: {en: en_US, pt: pt_BR, es: es_ES, fr: en_US, de: en_US}\n" +
-         extra;
+/// A `connectors:` section with every simulated vendor (vendorsim/vendors.h) against the
+/// simulators, creating operators where the vendor can (CommPeak cannot: seed its users), with
+/// the team, language and time-zone tables the sample event stream (daemon/samples) needs.
+/// `credentials` replaces a vendor's default credential lines (by type); `extra` is added to
+/// every connector (e.g. "    rate_per_second: 500\n").
+inline std::string vendor_connectors_yaml(const vendorsim::VendorSimulators& sims,
+                                          const vendorsim::VendorCredentials& credentials = {},
+                                          const std::string& extra = {}) {
+  return vendorsim::connectors_yaml(sims, credentials,
+                                    [&extra](const vendorsim::VendorEntry&) { return extra; });
 }
 
 }  // namespace opsync::testing

@@ -224,9 +224,28 @@ class CommPeakSim final : public VendorSim {
 
 }  // namespace
 
-std::unique_ptr<VendorSim> make_commpeak(const CommPeakOptions& options,
-                                         const SimContext& context) {
-  return std::make_unique<CommPeakSim>(options, context);
-}
+constexpr std::string_view kCommPeakClearable[] = {"sip_uri"};
+
+const VendorEntry kCommPeakVendor = {
+    .name = "commpeak",
+    .make = make_simulator<CommPeakSim, &Options::commpeak>,
+    .credentials = "username: opsync\n    password: opsync-commpeak-password",
+    .sample_settings =
+        "    time_zones: {Europe/Lisbon: 42, America/Sao_Paulo: 12, Europe/Berlin: 44, "
+        "America/New_York: 7, Asia/Tokyo: 88, Europe/Paris: 43}\n"
+        "    languages: {en: en_US, pt: pt_BR, es: es_ES, fr: en_US, de: en_US}\n",
+    .clearable_fields = kCommPeakClearable,
+    .unknown_id = "999999",
+    .seeded_operator =
+        [](std::int64_t n, const std::string& key) {
+          return SeededOperator{{{"id", n + 1}, {"email", key + "@example.com"}, {"is_active", 1}},
+                                std::to_string(n + 1)};
+        },
+    // CommPeak has no create call: its users exist before opsync, found by e-mail.
+    .precreated_operator =
+        [](const std::string& email) {
+          return json::object{{"email", email}, {"is_active", 0}};
+        },
+};
 
 }  // namespace opsync::vendorsim

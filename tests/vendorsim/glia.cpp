@@ -300,8 +300,27 @@ class GliaSim final : public VendorSim {
 
 }  // namespace
 
-std::unique_ptr<VendorSim> make_glia(const GliaOptions& options, const SimContext& context) {
-  return std::make_unique<GliaSim>(options, context);
-}
+constexpr std::string_view kGliaClearable[] = {"phone", "phone_extension", "max_engagement_count"};
+
+const VendorEntry kGliaVendor = {
+    .name = "glia",
+    .make = make_simulator<GliaSim, &Options::glia>,
+    .credentials = "api_key_id: opsync-glia-key-id\n    api_key_secret: opsync-glia-key-secret",
+    .sample_settings =
+        "    create_missing: true\n    site_id: 5a1e0000-0000-4000-8000-000000000001\n"
+        "    teams:\n      support: 7e000000-0000-4000-8000-000000000001\n"
+        "      sales: 7e000000-0000-4000-8000-000000000002\n"
+        "      billing: 7e000000-0000-4000-8000-000000000003\n"
+        "      retention: 7e000000-0000-4000-8000-000000000004\n"
+        "      vip: 7e000000-0000-4000-8000-000000000005\n"
+        "      onboarding: 7e000000-0000-4000-8000-000000000006\n",
+    .clearable_fields = kGliaClearable,
+    .unknown_id = "00000000-0000-4000-8000-00000000dead",
+    .seeded_operator =
+        [](std::int64_t, const std::string& key) {
+          return SeededOperator{
+              {{"id", key}, {"name", "Seed " + key}, {"email", key + "@example.com"}}, key};
+        },
+};
 
 }  // namespace opsync::vendorsim

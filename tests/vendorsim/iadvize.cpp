@@ -321,8 +321,23 @@ class IAdvizeSim final : public VendorSim {
 
 }  // namespace
 
-std::unique_ptr<VendorSim> make_iadvize(const IAdvizeOptions& options, const SimContext& context) {
-  return std::make_unique<IAdvizeSim>(options, context);
-}
+const VendorEntry kIAdvizeVendor = {
+    .name = "iadvize",
+    .make = make_simulator<IAdvizeSim, &Options::iadvize>,
+    .api_root = "/api/2",
+    .credentials = "api_key: opsync-iadvize-rest-key",
+    .sample_settings =
+        "    create_missing: true\n"
+        "    teams: {support: \"1201\", sales: \"1202\", billing: \"1203\", retention: \"1204\", "
+        "vip: \"1205\", onboarding: \"1206\"}\n"
+        "    languages: {pt: en}\n",
+    .unknown_id = "999999",
+    .seeded_operator =
+        [](std::int64_t n, const std::string& key) {
+          return SeededOperator{
+              {{"id", n + 1}, {"email", key + "@example.com"}, {"external_id", key}},
+              std::to_string(n + 1)};
+        },
+};
 
 }  // namespace opsync::vendorsim

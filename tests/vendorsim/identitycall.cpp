@@ -239,9 +239,24 @@ class IdentityCallSim final : public VendorSim {
 
 }  // namespace
 
-std::unique_ptr<VendorSim> make_identitycall(const IdentityCallOptions& options,
-                                             const SimContext& context) {
-  return std::make_unique<IdentityCallSim>(options, context);
-}
+constexpr std::string_view kIdentityCallClearable[] = {"email"};
+
+const VendorEntry kIdentityCallVendor = {
+    .name = "identitycall",
+    .make = make_simulator<IdentityCallSim, &Options::identitycall>,
+    .api_root = "/api/v1/public",
+    .credentials = "api_key: idc_opsyncsimfullaccess0000000000001",
+    .sample_settings = "    create_missing: true\n",
+    .clearable_fields = kIdentityCallClearable,
+    .max_rate_per_second = 100,  // the schema's bound (documented 300 requests/minute on Pro)
+    .max_burst = 300,
+    .unknown_id = "999999",
+    .seeded_operator =
+        [](std::int64_t n, const std::string& key) {
+          return SeededOperator{
+              {{"id", n + 1}, {"name", "Seed " + key}, {"email", key + "@example.com"}},
+              std::to_string(n + 1)};
+        },
+};
 
 }  // namespace opsync::vendorsim

@@ -43,7 +43,7 @@ void parse_faults(Options& o, std::string_view value) {
   if (!config)
     throw std::invalid_argument("--faults " + std::string(vendor_name(*vendor)) + ": " +
                                 (ec ? ec.message() : error));
-  o.faults[static_cast<std::size_t>(*vendor)] = *config;
+  o.faults[vendor->index] = *config;
 }
 
 struct Flag {
@@ -103,18 +103,20 @@ std::vector<Flag> flags() {
     out.push_back({"--" + std::string(vendor_name(v)) + "-port",
                    "port of this vendor (default 0: any free port)",
                    [v](Options& o, std::string_view value) {
-                     o.ports[static_cast<std::size_t>(v)] =
-                         parse_int<std::uint16_t>(value, "--<vendor>-port");
+                     o.ports[v.index] = parse_int<std::uint16_t>(value, "--<vendor>-port");
                    }});
   }
   return out;
 }
 
 void usage(const std::vector<Flag>& table) {
-  std::cout
-      << "usage: opsync-vendorsim [options]\n"
-         "Serves the Glia, Plug Chat, IdentityCall, iAdvize and CommPeak simulators and a\n"
-         "control port; prints one JSON line with the ports, then runs until SIGTERM/SIGINT.\n\n";
+  std::string names;
+  for (Vendor v : kAllVendors) names += (names.empty() ? "" : ", ") + std::string(vendor_name(v));
+  std::cout << "usage: opsync-vendorsim [options]\n"
+               "Serves the vendor simulators ("
+            << names
+            << ") and a control port;\n"
+               "prints one JSON line with the ports, then runs until SIGTERM/SIGINT.\n\n";
   for (const auto& flag : table)
     std::cout << "  " << flag.name << (flag.takes_value ? " VALUE" : "") << "\n      " << flag.help
               << "\n";

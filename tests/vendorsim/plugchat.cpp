@@ -189,9 +189,21 @@ class PlugChatSim final : public VendorSim {
 
 }  // namespace
 
-std::unique_ptr<VendorSim> make_plugchat(const PlugChatOptions& options,
-                                         const SimContext& context) {
-  return std::make_unique<PlugChatSim>(options, context);
-}
+const VendorEntry kPlugChatVendor = {
+    .name = "plugchat",
+    .make = make_simulator<PlugChatSim, &Options::plugchat>,
+    .credentials = "integrator_token: opsync-plugchat-integrator-token",
+    .settings = "    account_id: opsync-account\n",
+    .sample_settings =
+        "    create_missing: true\n"
+        "    teams: {support: dep-support, sales: dep-sales, billing: dep-billing, "
+        "retention: dep-retention, vip: dep-vip, onboarding: dep-onboarding}\n",
+    .unknown_id = "no-such-operator",
+    .seeded_operator =
+        [](std::int64_t, const std::string& key) {
+          return SeededOperator{
+              {{"id", key}, {"name", "Seed " + key}, {"departments", json::array{}}}, key};
+        },
+};
 
 }  // namespace opsync::vendorsim

@@ -19,62 +19,29 @@ SimContext context_from(const Options& options) {
 
 // Each vendor gets its own random stream so one vendor's traffic never shifts another's faults.
 std::uint64_t fault_seed(std::uint64_t seed, Vendor v) {
-  return seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(v) + 1;
+  return seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(v.index) + 1;
 }
 
 }  // namespace
 
-std::string_view vendor_name(Vendor vendor) {
-  switch (vendor) {
-    case Vendor::glia:
-      return "glia";
-    case Vendor::plugchat:
-      return "plugchat";
-    case Vendor::identitycall:
-      return "identitycall";
-    case Vendor::iadvize:
-      return "iadvize";
-    case Vendor::commpeak:
-      return "commpeak";
-  }
-  return "";
-}
-
-std::optional<Vendor> vendor_from_name(std::string_view name) {
-  for (Vendor v : kAllVendors)
-    if (vendor_name(v) == name) return v;
-  return std::nullopt;
-}
-
-std::unique_ptr<VendorSim> make_vendor(Vendor vendor, const Options& options,
-                                       const SimContext& context) {
-  switch (vendor) {
-    case Vendor::glia:
-      return make_glia(options.glia, context);
-    case Vendor::plugchat:
-      return make_plugchat(options.plugchat, context);
-    case Vendor::identitycall:
-      return make_identitycall(options.identitycall, context);
-    case Vendor::iadvize:
-      return make_iadvize(options.iadvize, context);
-    case Vendor::commpeak:
-      return make_commpeak(options.commpeak, context);
-  }
-  return nullptr;
-}
-
 SimState::SimState(const Options& options)
     : options_(options), context_(context_from(options)), vendors_(make_vendors()) {}
 
+SimState::PerVendor SimState::make_vendor(Vendor v) const {
+  return PerVendor{
+      v.entry().make(options_, context_),
+      FaultInjector(options_.faults[v.index], fault_seed(options_.seed, v), context_.now),
+      RequestLog(options_.max_logged_requests), TrafficStats{}, ReceiptLog{}};
+}
+
+template <std::size_t... I>
+std::array<SimState::PerVendor, kVendorCount> SimState::make_vendors(
+    std::index_sequence<I...>) const {
+  return {make_vendor(kAllVendors[I])...};
+}
+
 std::array<SimState::PerVendor, kVendorCount> SimState::make_vendors() const {
-  auto one = [&](Vendor v) {
-    std::size_t i = static_cast<std::size_t>(v);
-    return PerVendor{make_vendor(v, options_, context_),
-                     FaultInjector(options_.faults[i], fault_seed(options_.seed, v), context_.now),
-                     RequestLog(options_.max_logged_requests), TrafficStats{}, ReceiptLog{}};
-  };
-  return {one(Vendor::glia), one(Vendor::plugchat), one(Vendor::identitycall), one(Vendor::iadvize),
-          one(Vendor::commpeak)};
+  return make_vendors(std::make_index_sequence<kVendorCount>{});
 }
 
 Reply SimState::handle(Vendor vendor, const HttpRequest& req) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include "vendorsim/faults.h"
 #include "vendorsim/options.h"
@@ -47,8 +48,11 @@ class SimState {
     TrafficStats stats;
     ReceiptLog receipts;
   };
-  PerVendor& at(Vendor v) { return vendors_[static_cast<std::size_t>(v)]; }
-  const PerVendor& at(Vendor v) const { return vendors_[static_cast<std::size_t>(v)]; }
+  PerVendor& at(Vendor v) { return vendors_[v.index]; }
+  const PerVendor& at(Vendor v) const { return vendors_[v.index]; }
+  PerVendor make_vendor(Vendor v) const;
+  template <std::size_t... I>
+  std::array<PerVendor, kVendorCount> make_vendors(std::index_sequence<I...>) const;
   std::array<PerVendor, kVendorCount> make_vendors() const;
 
   Options options_;

@@ -1,4 +1,4 @@
-// The five simulated vendors and the interface each simulator implements.
+// The simulated vendors and the interface each simulator implements.
 #pragma once
 
 #include <array>
@@ -8,19 +8,65 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "vendorsim/http_util.h"
 
 namespace opsync::vendorsim {
 
-enum class Vendor : std::uint8_t { glia, plugchat, identitycall, iadvize, commpeak };
+struct VendorEntry;  // vendors.h
 
-inline constexpr std::size_t kVendorCount = 5;
-inline constexpr std::array<Vendor, kVendorCount> kAllVendors{
-    Vendor::glia, Vendor::plugchat, Vendor::identitycall, Vendor::iadvize, Vendor::commpeak};
+// The rows of the vendor table, each defined beside its simulator (glia.cpp: kGliaVendor).
+extern const VendorEntry kGliaVendor;
+extern const VendorEntry kPlugChatVendor;
+extern const VendorEntry kIdentityCallVendor;
+extern const VendorEntry kIAdvizeVendor;
+extern const VendorEntry kCommPeakVendor;
+
+/// The simulated vendors, in the order of the ports line: the one list that the simulators, the
+/// tests' connector configurations, the benchmarks and the demo iterate (see vendors.h). A new
+/// vendor is its simulator file, which defines its row, and one line here (plus its `extern`).
+inline constexpr const VendorEntry* kVendorTable[] = {
+    &kGliaVendor, &kPlugChatVendor, &kIdentityCallVendor, &kIAdvizeVendor, &kCommPeakVendor,
+};
+inline constexpr std::size_t kVendorCount = std::size(kVendorTable);
+
+/// A simulated vendor: its row in kVendorTable. Code that means "every vendor" iterates
+/// kAllVendors; tests name the vendors they script by the constants below (a vendor without one
+/// is `*vendor_from_name("type")`).
+struct Vendor {
+  std::uint8_t index = 0;
+
+  const VendorEntry& entry() const { return *kVendorTable[index]; }
+  friend constexpr bool operator==(Vendor, Vendor) = default;
+
+  static const Vendor glia;
+  static const Vendor plugchat;
+  static const Vendor identitycall;
+  static const Vendor iadvize;
+  static const Vendor commpeak;
+};
+
+namespace detail {
+template <std::size_t... I>
+constexpr std::array<Vendor, kVendorCount> all_vendors(std::index_sequence<I...>) {
+  return {Vendor{static_cast<std::uint8_t>(I)}...};
+}
+}  // namespace detail
+
+// The index of each named vendor's row in kVendorTable (vendorsim_test checks them).
+inline constexpr Vendor Vendor::glia{0};
+inline constexpr Vendor Vendor::plugchat{1};
+inline constexpr Vendor Vendor::identitycall{2};
+inline constexpr Vendor Vendor::iadvize{3};
+inline constexpr Vendor Vendor::commpeak{4};
+
+inline constexpr std::array<Vendor, kVendorCount> kAllVendors =
+    detail::all_vendors(std::make_index_sequence<kVendorCount>{});
 
 /// The lowercase name used on the command line, in the ports line and in control paths.
 std::string_view vendor_name(Vendor vendor);

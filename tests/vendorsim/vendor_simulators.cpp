@@ -16,7 +16,7 @@ VendorSimulators::VendorSimulators(boost::asio::io_context& io_context, Options 
   const auto executor = io_context.get_executor();
   try {
     for (Vendor v : kAllVendors) {
-      auto i = static_cast<std::size_t>(v);
+      const std::size_t i = v.index;
       listeners_[i] = HttpListener::bind(executor, {address, options.ports[i]}, limits);
     }
     control_ = HttpListener::bind(executor, {address, options.control_port}, limits);
@@ -26,7 +26,7 @@ VendorSimulators::VendorSimulators(boost::asio::io_context& io_context, Options 
   }
   control_port_ = control_->port();
   for (Vendor v : kAllVendors)
-    listeners_[static_cast<std::size_t>(v)]->serve(
+    listeners_[v.index]->serve(
         [state = state_, v](const HttpRequest& req) { return state->handle(v, req); });
   control_->serve([state = state_, line = ports()](const HttpRequest& req) {
     return Reply{Reply::Action::respond, {}, handle_control(*state, line, req)};
@@ -38,7 +38,7 @@ VendorSimulators::~VendorSimulators() {
 }
 
 std::uint16_t VendorSimulators::port(Vendor vendor) const {
-  return listeners_[static_cast<std::size_t>(vendor)]->port();
+  return listeners_[vendor.index]->port();
 }
 
 std::string VendorSimulators::base_url(Vendor vendor) const {

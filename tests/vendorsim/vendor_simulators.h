@@ -1,4 +1,5 @@
-// The five vendor simulators and their control port, embedded on a caller's io_context.
+// The vendor simulators (vendor.h: kVendorTable) and their control port, embedded on a caller's
+// io_context.
 #pragma once
 
 #include <array>
@@ -22,10 +23,10 @@ namespace opsync::vendorsim {
 class HttpListener;
 class SimState;
 
-/// Serves Glia, Plug Chat, IdentityCall, iAdvize and CommPeak on one loopback port each, plus a
-/// control port, on the caller's io_context (run it on one thread). The ports are bound by the
-/// constructor, which throws boost::system::system_error when one cannot be bound. Every member
-/// function is thread-safe. Destroying the object stops it (see stop()).
+/// Serves every simulated vendor (Glia, Plug Chat, IdentityCall, iAdvize, CommPeak) on one
+/// loopback port each, plus a control port, on the caller's io_context (run it on one thread). The
+/// ports are bound by the constructor, which throws boost::system::system_error when one cannot be
+/// bound. Every member function is thread-safe. Destroying the object stops it (see stop()).
 class VendorSimulators {
  public:
   VendorSimulators(boost::asio::io_context& io_context, Options options);
@@ -37,7 +38,7 @@ class VendorSimulators {
   std::uint16_t control_port() const { return control_port_; }
   /// "http://127.0.0.1:<port>" for a vendor.
   std::string base_url(Vendor vendor) const;
-  /// {"glia":p,"plugchat":p,"identitycall":p,"iadvize":p,"commpeak":p,"control":p}
+  /// {"<vendor>":port, ... (in table order), "control":port}
   json::object ports() const;
 
   /// Closes every port and connection (hung requests included); work on the io_context then

@@ -61,12 +61,24 @@ class VendorSimTest : public ::testing::Test {
   std::atomic<std::int64_t> elapsed_s_{1'000'000};
 };
 
+// The named vendors are the rows of the table they stand for.
+TEST(VendorTable, NamedVendorsAreTheirRows) {
+  EXPECT_EQ(vendor_name(Vendor::glia), "glia");
+  EXPECT_EQ(vendor_name(Vendor::plugchat), "plugchat");
+  EXPECT_EQ(vendor_name(Vendor::identitycall), "identitycall");
+  EXPECT_EQ(vendor_name(Vendor::iadvize), "iadvize");
+  EXPECT_EQ(vendor_name(Vendor::commpeak), "commpeak");
+  std::set<std::string_view> names;
+  for (Vendor v : kAllVendors) names.insert(vendor_name(v));
+  EXPECT_EQ(names.size(), kVendorCount);
+}
+
 TEST_F(VendorSimTest, PortsAreDistinctAndNamed) {
   auto ports = sims_->ports();
-  ASSERT_EQ(ports.size(), 6u);
+  ASSERT_EQ(ports.size(), kVendorCount + 1);  // and the control port
   std::set<std::uint64_t> distinct;
   for (const auto& [name, port] : ports) distinct.insert(port.to_number<std::uint64_t>());
-  EXPECT_EQ(distinct.size(), 6u);
+  EXPECT_EQ(distinct.size(), kVendorCount + 1);
   EXPECT_FALSE(distinct.contains(0));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// iAdvize's answer envelope: `{"meta": {"status": "success"|"fail"|"error", "message": ...},
-// "data": ...}`, and the classification of a call's result from it.
+// How the iAdvize connector reads iAdvize's answers: the envelope `{"meta": {"status":
+// "success"|"fail"|"error", "message": ...}, "data": ...}`, and the classification of a call's
+// result from it.
 
 #include <boost/json/value.hpp>
 #include <chrono>

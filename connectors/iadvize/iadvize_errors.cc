@@ -1,4 +1,4 @@
-#include "iadvize/iadvize_envelope.h"
+#include "iadvize/iadvize_errors.h"
 
 #include <boost/json/parse.hpp>
 
