@@ -40,7 +40,7 @@ class GliaConnector final : public VendorConnector<GliaSettings> {
   /// Walks of Glia's operator list made so far (tests).
   std::uint64_t directory_walks() const { return directory_.walks(); }
   /// The longest pause before retrying a failed page of the operator list (5 s). The fuzz
-  /// harness sets 0, so that an input does not sleep (tests/fuzz/glia_response_fuzz.cpp).
+  /// harness sets 0, so that an input does not sleep (tests/fuzz/glia_response_fuzz.cc).
   void set_page_retry_pause_cap(std::chrono::milliseconds cap) { page_retry_pause_cap_ = cap; }
 
  private:

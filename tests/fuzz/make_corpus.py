@@ -21,7 +21,7 @@ def write(target, data):
     (d / ("seed-" + hashlib.sha1(data).hexdigest()[:16])).write_bytes(data)
 
 
-# --- event decoder: byte 0 flags, byte 1 key length, key, value (event_decoder_fuzz.cpp) ---
+# --- event decoder: byte 0 flags, byte 1 key length, key, value (event_decoder_fuzz.cc) ---
 BINARY, STRUCTURED, SMALL, INPUT_HEADERS = 0x01, 0x02, 0x04, 0x08
 
 

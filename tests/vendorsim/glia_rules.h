@@ -1,4 +1,4 @@
-// Glia's update-operator field rules, kept apart from the routes in glia.cpp.
+// Glia's update-operator field rules, kept apart from the routes in glia.cc.
 #pragma once
 
 #include <boost/json/object.hpp>

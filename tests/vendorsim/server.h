@@ -38,7 +38,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
   std::uint16_t port() const { return port_; }
   void stop();
 
-  struct Connection;  // defined in server.cpp
+  struct Connection;  // defined in server.cc
 
   HttpListener(boost::asio::any_io_executor executor, ListenerLimits limits);
 

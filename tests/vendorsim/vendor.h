@@ -20,7 +20,7 @@ namespace opsync::vendorsim {
 
 struct VendorEntry;  // vendors.h
 
-// The rows of the vendor table, each defined beside its simulator (glia.cpp: kGliaVendor).
+// The rows of the vendor table, each defined beside its simulator (glia.cc: kGliaVendor).
 extern const VendorEntry kGliaVendor;
 extern const VendorEntry kPlugChatVendor;
 extern const VendorEntry kIdentityCallVendor;

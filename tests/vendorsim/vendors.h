@@ -1,6 +1,6 @@
 // The vendor table's rows (vendor.h: kVendorTable): per simulated vendor, its simulator and what
 // the tests, the benchmarks and the demo need to configure a connector against it. Each row is
-// defined in its simulator's file (glia.cpp: kGliaVendor).
+// defined in its simulator's file (glia.cc: kGliaVendor).
 #pragma once
 
 #include <boost/json/object.hpp>

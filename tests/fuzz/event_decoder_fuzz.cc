@@ -2,7 +2,7 @@
 // crash, a hang or a sanitizer report.
 //
 // Build (clang): clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon
-//   tests/fuzz/event_decoder_fuzz.cpp daemon/events/*.cc -lboost_json -o event_decoder_fuzz
+//   tests/fuzz/event_decoder_fuzz.cc daemon/events/*.cc -lboost_json -o event_decoder_fuzz
 // Input layout: byte 0 = flags, byte 1 = key length, then the key, then the value. With flag
 // 0x08 the value starts with "name:value" header lines ended by an empty line.
 
