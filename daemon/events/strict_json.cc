@@ -1,6 +1,7 @@
 #include "events/strict_json.h"
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/value_stack.hpp>
@@ -71,14 +72,14 @@ class StrictHandler {
       in_key_ = true;
       key_start_ = key_bytes_.size();
     }
-    key_bytes_.append(s.data(), s.size());
+    key_bytes_.insert(key_bytes_.end(), s.begin(), s.end());
     return true;
   }
   bool on_key(string_view s, std::size_t, error_code&) {
     st.push_key(s);
     if (!in_key_) key_start_ = key_bytes_.size();
     in_key_ = false;
-    key_bytes_.append(s.data(), s.size());
+    key_bytes_.insert(key_bytes_.end(), s.begin(), s.end());
     keys_.push_back({key_start_, key_bytes_.size() - key_start_});
     return true;
   }
@@ -135,7 +136,7 @@ class StrictHandler {
   }
 
   std::string_view key(std::size_t i) const {
-    return std::string_view(key_bytes_).substr(keys_[i].offset, keys_[i].size);
+    return std::string_view(key_bytes_.data() + keys_[i].offset, keys_[i].size);
   }
 
   /// Called at the end of the innermost object, while its keys are still the last of keys_.
@@ -184,9 +185,10 @@ class StrictHandler {
     duplicate_path_ = std::move(path);
   }
 
-  std::vector<Level> levels_;
-  std::string key_bytes_;  ///< the keys of the open objects, back to back
-  std::vector<Key> keys_;
+  // Inline capacity for a typical event (4 levels, a few dozen keys): no allocation per parse.
+  boost::container::small_vector<Level, 16> levels_;
+  boost::container::small_vector<char, 1024> key_bytes_;  ///< the open objects' keys, back to back
+  boost::container::small_vector<Key, 64> keys_;
   bool in_key_ = false;
   std::size_t key_start_ = 0;
   std::string root_path_;
