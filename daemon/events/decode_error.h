@@ -11,6 +11,7 @@ namespace opsync {
 namespace decode_reason {
 inline constexpr std::string_view kTooLarge = "too_large";
 inline constexpr std::string_view kInvalidJson = "invalid_json";
+inline constexpr std::string_view kDuplicateKey = "duplicate_key";
 inline constexpr std::string_view kMissingKey = "missing_key";
 inline constexpr std::string_view kKeyMismatch = "key_mismatch";
 inline constexpr std::string_view kMissingId = "missing_id";

@@ -1,7 +1,6 @@
 #include "events/event_decoder.h"
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +11,7 @@
 #include "events/attribute_rules.h"
 #include "events/field_paths.h"
 #include "events/rfc3339.h"
+#include "events/strict_json.h"
 #include "events/utf8_text.h"
 
 namespace opsync {
@@ -256,10 +256,17 @@ DecodeOutcome EventDecoder::decode(std::string_view key, std::string_view value,
   json::monotonic_resource resource(buffer, sizeof buffer);
   json::parse_options options;
   options.max_depth = limits_.max_json_depth;
-  boost::system::error_code ec;
-  const json::value root = json::parse(value, ec, &resource, options);
   const std::string_view root_path = env.binary ? "data" : "event";
-  if (ec) return fail(reason::kInvalidJson, std::string(root_path) + ": " + ec.message());
+  StrictParse parsed = parse_strict(value, &resource, options, env.binary ? "data" : "");
+  if (parsed.error) {
+    return fail(reason::kInvalidJson, std::string(root_path) + ": " + parsed.error.message());
+  }
+  if (parsed.duplicate) {
+    return fail(
+        reason::kDuplicateKey,
+        parsed.duplicate_path + ": duplicate key; a member name may appear only once in an object");
+  }
+  const json::value root = std::move(parsed.value);
   const json::object* root_object = root.if_object();
   if (root_object == nullptr) return wrong_type(root_path, "object", root);
 

@@ -1,12 +1,40 @@
 #include "store/state_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
+#include <system_error>
 
 namespace opsync {
+namespace {
+
+/// Creates the database file 0600 before SQLite opens it: SQLite gives the WAL and shared-memory
+/// files the database file's permissions. Files left by an older opsync are made 0600 too.
+void restrict_permissions(const std::string& db_path) {
+  const int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + db_path);
+  const int rc = ::fchmod(fd, 0600);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) throw std::system_error(error, std::generic_category(), "cannot chmod " + db_path);
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string side = db_path + suffix;
+    if (::chmod(side.c_str(), 0600) != 0 && errno != ENOENT) {
+      throw std::system_error(errno, std::generic_category(), "cannot chmod " + side);
+    }
+  }
+}
+
+}  // namespace
 
 StateStore::StateStore(const std::string& directory, StoreOptions options) {
   std::filesystem::create_directories(directory);
+  lock_ = std::make_unique<DirectoryLock>(directory);
   path_ = (std::filesystem::path(directory) / "opsync.db").string();
+  restrict_permissions(path_);
   db_ = std::make_unique<sqlite::Connection>(path_);
   const std::string full_sync = options.synchronous == "NORMAL" ? "NORMAL" : "FULL";
   schema::configure(*db_, full_sync);

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "store/dead_letters.h"
+#include "store/directory_lock.h"
 #include "store/operator_records.h"
 #include "store/outbox.h"
 #include "store/progress.h"
@@ -38,7 +39,10 @@ class StateStore {
  public:
   static constexpr int kSchemaVersion = schema::kVersion;
 
-  /// Opens (creating if needed) `<directory>/opsync.db`. Throws on failure.
+  /// Opens (creating if needed) `<directory>/opsync.db`, holding the directory's lock
+  /// (directory_lock.h) until destroyed. The database and its WAL and shared-memory files are
+  /// created 0600. Throws DirectoryLockedError if another store (or opsyncd) holds the
+  /// directory, sqlite::SqliteError or std::system_error on other failures.
   StateStore(const std::string& directory, StoreOptions options = {});
   ~StateStore();
   StateStore(const StateStore&) = delete;
@@ -59,6 +63,8 @@ class StateStore {
   friend class Transaction;
   TransactionControl& transactions() { return *tx_; }
 
+  // First, so that it is released last, after the connection has closed.
+  std::unique_ptr<DirectoryLock> lock_;
   std::string path_;
   std::unique_ptr<sqlite::Connection> db_;
   std::unique_ptr<TransactionControl> tx_;

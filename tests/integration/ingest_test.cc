@@ -160,6 +160,10 @@ TEST_F(IngestTest, InvalidEventsReachTheDeadLetterTopicWithTheirReason) {
       {"emp-1", event("x6", "updated", "emp-1", R"(,"attributes":{"role":"boss"})"),
        "invalid_enum"},
       {"emp-9", event("x7", "updated", "emp-1", R"(,"attributes":{})"), "key_mismatch"},
+      {"emp-1",
+       event("x9", "updated", "emp-1",
+             R"(,"attributes":{"email":"a@example.com","email":"b@example.com"})"),
+       "duplicate_key"},
       {"emp-1", std::string(5000, 'x'), "too_large"},
       {"", event("x8", "updated", "emp-1", ""), "missing_key"},
   };

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "kafka/mock_cluster.h"
+#include "store/state_store.h"
 #include "support/process.h"
 #include "support/reference_state.h"
 #include "support/temp_dir.h"
@@ -87,6 +88,34 @@ TEST(Reload, GoodConfigAppliesBadConfigIsRejectedAndTheDaemonRunsOn) {
   int status = -1;
   ASSERT_TRUE(daemon.wait_for(std::chrono::seconds(20), status));
   EXPECT_EQ(status, 0);
+}
+
+// A second opsyncd on a state directory that another one holds is refused at start: it exits
+// non-zero and says why, instead of pushing the same rows.
+TEST(SecondInstance, RunOnALockedStateDirectoryExitsNonZero) {
+  MockKafkaCluster cluster(1);
+  cluster.create_topic("ops", 1);
+  cluster.create_topic("ops.dlq", 1);
+  TempDir dir;
+  const std::string config = dir.str() + "/opsync.yaml";
+  {
+    std::ofstream f(config);
+    f << "kafka:\n  brokers: [\"" << cluster.bootstraps() << "\"]\n  topic: ops\n"
+      << "  group_id: second-instance-test\n  dead_letter_topic: ops.dlq\n"
+      << "state:\n  directory: " << dir.str() << "/state\n"
+      << "admin:\n  listen: 127.0.0.1:0\n";
+  }
+  StateStore holder(dir.str() + "/state");  // the "first instance"
+  const std::string log = dir.str() + "/opsyncd.log";
+  ChildProcess second({OPSYNCD_PATH, "run", "--config", config}, {}, log);
+  int status = 0;
+  ASSERT_TRUE(second.wait_for(std::chrono::seconds(20), status)) << read_file(log);
+  EXPECT_NE(status, 0) << read_file(log);
+  const std::string text = read_file(log);
+  EXPECT_NE(text.find("is in use by another opsyncd (pid " + std::to_string(::getpid()) + ")"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("event=consumer_subscribed"), std::string::npos) << text;
 }
 
 }  // namespace

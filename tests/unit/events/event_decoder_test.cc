@@ -507,5 +507,87 @@ TEST_F(EventDecoderTest, EveryTruncationAndByteFlipOfAValidEventIsHandled) {
   EXPECT_GT(accepted, 0u);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Duplicate keys: two readers of the same bytes must not see two different events, so a member
+// name repeated in one object, at any depth, is refused rather than resolved last-wins.
+
+constexpr std::string_view kHead =
+    R"("specversion": "1.0", "source": "hr/workday", "type": "operator.updated")";
+
+std::string structured(std::string_view members) {
+  return "{" + std::string(kHead) + ", " + std::string(members) + "}";
+}
+
+TEST_F(EventDecoderTest, DuplicateKeysAreRefusedAtEveryLevel) {
+  const struct {
+    std::string value;
+    std::string path;
+  } cases[] = {
+      {structured(
+           R"("id": "a", "id": "b", "data": {"operator_id": "emp-00042", "attributes": {}})"),
+       "id"},
+      {structured(R"("id": "a", "data": {"operator_id": "emp-1", "operator_id": "emp-00042",)"
+                  R"( "attributes": {}})"),
+       "data.operator_id"},
+      {structured(R"("id": "a", "data": {"operator_id": "emp-00042", "attributes":)"
+                  R"( {"email": "a@example.com", "role": "admin", "email": "b@example.com"}})"),
+       "data.attributes.email"},
+      {structured(R"("id": "a", "data": {"operator_id": "emp-00042", "attributes":)"
+                  R"( {"channels": {"chat": true, "chat": false}}})"),
+       "data.attributes.channels.chat"},
+      // An ignored extension attribute is no exception, nor is an object inside an array.
+      {structured(R"("id": "a", "ext": [1, {"x": 1, "x": 2}], "data": {"operator_id":)"
+                  R"( "emp-00042", "attributes": {}})"),
+       "ext[1].x"},
+      // The same name spelled with an escape is the same key.
+      {structured(R"("id": "a", "data": {"operator_id": "emp-00042", "attributes":)"
+                  R"( {"role": "admin", "r\u006fle": "operator"}})"),
+       "data.attributes.role"},
+  };
+  for (const auto& c : cases) {
+    const DecodeOutcome out = decode(c.value);
+    EXPECT_FALSE(out.ok()) << c.value;
+    EXPECT_EQ(out.error.reason, "duplicate_key") << c.value;
+    EXPECT_EQ(out.error.detail.substr(0, c.path.size() + 1), c.path + ":")
+        << c.value << " -> " << out.error.detail;
+  }
+}
+
+TEST_F(EventDecoderTest, DuplicateKeysAreRefusedInBinaryMode) {
+  const std::string data =
+      R"({"operator_id": "emp-00042", "revision": 3, "revision": 9, "attributes": {}})";
+  const DecodeOutcome out = decode(data, kKey, binary_headers());
+  EXPECT_EQ(out.error.reason, "duplicate_key");
+  EXPECT_EQ(out.error.detail.rfind("data.revision:", 0), 0u) << out.error.detail;
+}
+
+TEST_F(EventDecoderTest, SameKeyInDifferentObjectsIsFine) {
+  const std::string value = structured(
+      R"("id": "a", "x": {"id": 1, "a": {"id": 2}}, "y": [{"id": 1}, {"id": 1}],)"
+      R"( "data": {"operator_id": "emp-00042", "attributes": {"channels": {"chat": true},)"
+      R"( "external_ids": {"chat": "1"}}})");
+  const DecodeOutcome out = decode(value);
+  EXPECT_TRUE(out.ok()) << out.error.reason << ": " << out.error.detail;
+}
+
+TEST_F(EventDecoderTest, InvalidJsonWinsOverADuplicateKey) {
+  EXPECT_EQ(decode(R"({"id": "a", "id": "b", )").error.reason, "invalid_json");
+}
+
+TEST_F(EventDecoderTest, DuplicateKeyInALargeObjectIsFound) {
+  std::string ext = R"({"k0": 0)";
+  for (int i = 1; i < 20000; ++i) ext += ", \"k" + std::to_string(i) + "\": 0";
+  const std::string accepted =
+      structured(R"("id": "a", "ext": )" + ext +
+                 R"(}, "data": {"operator_id": "emp-00042", "attributes": {}})");
+  EXPECT_TRUE(decode(accepted).ok());
+  const std::string refused = structured(R"("id": "a", "ext": )" + ext +
+                                         R"(, "k12345": 1}, "data": {"operator_id": "emp-00042",)"
+                                         R"( "attributes": {}})");
+  const DecodeOutcome out = decode(refused);
+  EXPECT_EQ(out.error.reason, "duplicate_key");
+  EXPECT_EQ(out.error.detail.rfind("ext.k12345:", 0), 0u) << out.error.detail;
+}
+
 }  // namespace
 }  // namespace opsync

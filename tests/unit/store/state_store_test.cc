@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "store/sqlite.h"
 #include "support/temp_dir.h"
@@ -156,6 +163,51 @@ TEST(StateStore, UsesWriteAheadLogging) {
   auto s = db.prepare("PRAGMA journal_mode");
   ASSERT_TRUE(s.step());
   EXPECT_EQ(s.column_text(0), "wal");
+}
+
+// A second store on a directory another store holds is refused, with a message naming the
+// directory and the holder; once the first is closed the directory opens again.
+TEST(StateStore, SecondStoreOnTheSameDirectoryIsRefused) {
+  TempDir dir;
+  auto first = std::make_unique<StateStore>(dir.str());
+  try {
+    StateStore second(dir.str());
+    FAIL() << "a second store opened " << dir.str();
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(dir.str()), std::string::npos) << what;
+    EXPECT_NE(what.find("another opsyncd"), std::string::npos) << what;
+    EXPECT_NE(what.find("pid " + std::to_string(::getpid())), std::string::npos) << what;
+  }
+  // The first store still works after the refused attempt.
+  {
+    Transaction tx(*first);
+    first->operators().save(make_op("emp-1", 1), 1000);
+    tx.commit();
+  }
+  first.reset();
+  StateStore again(dir.str());
+  EXPECT_EQ(again.operators().count(), 1);
+}
+
+// The database, its WAL and shared-memory files and the lock file are readable by their owner
+// only, whatever the umask.
+TEST(StateStore, FilesAreCreatedOwnerOnly) {
+  TempDir dir;
+  const mode_t old_mask = ::umask(022);
+  {
+    StateStore store(dir.str());
+    Transaction tx(store);
+    store.operators().save(make_op("emp-1", 1), 1000);
+    tx.commit();
+    for (const char* name : {"opsync.db", "opsync.db-wal", "opsync.db-shm", "opsync.lock"}) {
+      const auto file = dir.path() / name;
+      struct stat st {};
+      ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+      EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+    }
+  }
+  ::umask(old_mask);
 }
 
 }  // namespace
