@@ -15,6 +15,7 @@
 #include "store/state_store.h"
 #include "support/temp_dir.h"
 #include "unit/dispatch/fake_connector.h"
+#include "unit/dispatch/put_operator.h"
 #include "unit/dispatch/run_loop.h"
 
 namespace opsync {
@@ -23,11 +24,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using test::now_ms;
 
 /// A connector whose mapping fails hard (a bug, or a store error surfacing through it): the
 /// bootstrap of a set holding it throws half way.
@@ -41,15 +38,8 @@ class ThrowingConnector final : public test::FakeConnector {
 
 class DeliveryTest : public ::testing::Test {
  protected:
-  // What the ingest path does: change the record and queue a push in one transaction.
   void put(const std::string& id, std::string_view attributes, const std::string& c = "fake") {
-    CanonicalOperator op;
-    op.id = id;
-    op.attributes = json::parse(attributes).as_object();
-    Transaction tx(store);
-    store.operators().save(op, now_ms());
-    if (!c.empty()) store.outbox().upsert(c, id, now_ms());
-    tx.commit();
+    test::put_operator(store, id, attributes, c);
   }
 
   // Takes ownership of the connectors and returns them as a set for Delivery.

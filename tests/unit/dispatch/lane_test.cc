@@ -10,6 +10,7 @@
 #include "store/state_store.h"
 #include "support/temp_dir.h"
 #include "unit/dispatch/fake_connector.h"
+#include "unit/dispatch/put_operator.h"
 #include "unit/dispatch/run_loop.h"
 
 namespace opsync {
@@ -18,23 +19,12 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using test::now_ms;
 
 class LaneTest : public ::testing::Test {
  protected:
-  // What the ingest path does: change the record and queue a push in one transaction.
   void put(const std::string& id, std::string_view attributes, const std::string& c = "fake") {
-    CanonicalOperator op;
-    op.id = id;
-    op.attributes = json::parse(attributes).as_object();
-    Transaction tx(store);
-    store.operators().save(op, now_ms());
-    store.outbox().upsert(c, id, now_ms());
-    tx.commit();
+    test::put_operator(store, id, attributes, c);
   }
   std::vector<std::string> emails_sent(const std::string& id) {
     std::vector<std::string> out;
