@@ -15,8 +15,15 @@ if [ ! -f "$dir/.complete" ]; then
   command -v mvn >/dev/null || { echo "fetch.sh: mvn not found (install maven)" >&2; exit 1; }
   command -v java >/dev/null || { echo "fetch.sh: java not found (install a JDK 17)" >&2; exit 1; }
   mkdir -p "$dir"
-  mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$dir" -DincludeScope=runtime >&2
+  # Maven's output goes to a log, shown only on failure: even with -B -q it ends with ANSI resets
+  # and no newline, which glued themselves to the next line a caller reads (broker.sh's address).
+  log="$cache/fetch-$version.log"
+  if ! mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$dir" -DincludeScope=runtime >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "fetch.sh: mvn failed (log: $log)" >&2
+    exit 1
+  fi
   ls "$dir"/kafka_2.13-*.jar >/dev/null
   touch "$dir/.complete"
 fi
