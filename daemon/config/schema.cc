@@ -67,6 +67,10 @@ std::optional<Secret> read_secret_entries(const Entry* inline_entry, const Entry
       return std::nullopt;
     }
     const ConfigEnvironment& env = ctx.environment();
+    if (auto escape = credentials_path_error(*path, env.credentials_directory); !escape.empty()) {
+      file_ctx.error(file_entry->value, escape);
+      return std::nullopt;
+    }
     const std::string resolved =
         resolve_secret_path(*path, env.credentials_directory, env.config_directory);
     SecretFileRead read = read_secret_file(resolved);

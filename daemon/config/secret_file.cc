@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -44,9 +45,34 @@ std::string resolve_secret_path(std::string_view path,
   return (std::filesystem::path(config_directory) / p).string();
 }
 
+std::string credentials_path_error(std::string_view path,
+                                   const std::optional<std::string>& credentials_directory) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  if (p.is_absolute() || !credentials_directory || credentials_directory->empty()) return {};
+  for (const auto& part : p) {
+    if (part == "..") {
+      return "secret file " + std::string(path) + " must stay inside CREDENTIALS_DIRECTORY (no ..)";
+    }
+  }
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(fs::path(*credentials_directory), ec);
+  if (ec) return {};
+  const fs::path real = fs::weakly_canonical(root / p, ec);
+  if (ec) return {};
+  const auto [end, ignored] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+  if (end != root.end()) {
+    return "secret file " + std::string(path) +
+           " leads outside CREDENTIALS_DIRECTORY (a symbolic link to " + real.string() + ")";
+  }
+  return {};
+}
+
 SecretFileRead read_secret_file(const std::string& path) {
   SecretFileRead out;
-  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, hanging
+  // check-config or the event loop on SIGHUP. It changes nothing for the regular file accepted.
+  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     out.error = "cannot open secret file " + path + ": " + errno_text(errno);
     return out;

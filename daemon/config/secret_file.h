@@ -20,6 +20,12 @@ inline constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
     std::string_view path, const std::optional<std::string>& credentials_directory,
     std::string_view config_directory);
 
+/// For a relative `X_file` path resolved against `credentials_directory` (when set): an error if
+/// the path climbs out with `..` or a symbolic link leads outside it, else empty. Absolute paths
+/// are the operator's explicit choice and are not checked.
+[[nodiscard]] std::string credentials_path_error(
+    std::string_view path, const std::optional<std::string>& credentials_directory);
+
 struct SecretFileRead {
   std::optional<Secret> secret;
   /// Empty on success; names the path and the reason, never the content.
@@ -27,7 +33,8 @@ struct SecretFileRead {
 };
 
 /// Reads a secret file whole and strips one trailing newline (`\n` or `\r\n`). Fails for a
-/// missing, unreadable or non-regular file, or one over kMaxSecretFileBytes. An empty secret is
+/// missing, unreadable or non-regular file (a FIFO is refused at once, never waited on), or one
+/// over kMaxSecretFileBytes. An empty secret is
 /// returned as such; callers decide whether that is an error.
 [[nodiscard]] SecretFileRead read_secret_file(const std::string& path);
 

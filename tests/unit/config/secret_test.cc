@@ -1,11 +1,15 @@
 #include "config/secret.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "config/secret_file.h"
 #include "test_files.h"
@@ -73,6 +77,44 @@ TEST(ReadSecretFile, UnreadableFileIsAnError) {
   EXPECT_FALSE(read.secret);
   EXPECT_NE(read.error.find("Permission denied"), std::string::npos) << read.error;
   EXPECT_EQ(read.error.find("hunter2"), std::string::npos);
+}
+
+// Issue 13: a FIFO as a secret file hung check-config (and the event loop on SIGHUP) until some
+// writer opened it. It is refused at once; the writer below only unblocks the old code.
+TEST(ReadSecretFile, AFifoIsRefusedWithoutWaitingForAWriter) {
+  const TempDir dir;
+  const std::string fifo = (dir.path() / "token").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::atomic<bool> writer_opened{false};
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    writer_opened = true;
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  });
+  const SecretFileRead read = read_secret_file(fifo);
+  const bool waited = writer_opened;
+  writer.join();
+  EXPECT_FALSE(waited) << "read_secret_file waited for a writer";
+  EXPECT_FALSE(read.secret);
+  EXPECT_NE(read.error.find("not a regular file"), std::string::npos) << read.error;
+}
+
+TEST(CredentialsPath, MayNotLeaveTheCredentialsDirectory) {
+  const TempDir dir;
+  const std::string creds = (dir.path() / "creds").string();
+  std::filesystem::create_directories(creds);
+  dir.write("outside", "elsewhere");
+  std::filesystem::create_symlink(dir.path() / "outside", std::filesystem::path(creds) / "link");
+  dir.write("creds/token", "s3cret");
+  EXPECT_EQ(credentials_path_error("token", creds), "");
+  EXPECT_NE(credentials_path_error("../outside", creds).find("no .."), std::string::npos);
+  EXPECT_NE(credentials_path_error("sub/../../outside", creds).find("no .."), std::string::npos);
+  EXPECT_NE(credentials_path_error("link", creds).find("leads outside CREDENTIALS_DIRECTORY"),
+            std::string::npos);
+  EXPECT_EQ(credentials_path_error("/etc/opsync/token", creds), "")
+      << "absolute: operator's choice";
+  EXPECT_EQ(credentials_path_error("../outside", std::nullopt), "") << "no credentials directory";
 }
 
 }  // namespace
