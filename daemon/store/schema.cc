@@ -70,6 +70,11 @@ CREATE TABLE counters (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 1 -> 2: a dead letter the producer or broker refuses for good (a non-retriable delivery
+    // error) is kept with the error and skipped, so that it cannot hold up the rows after it.
+    R"sql(
+ALTER TABLE dead_letters ADD COLUMN unpublishable TEXT;
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == kVersion);
