@@ -255,5 +255,33 @@ TEST_F(KafkaTest, AnUnpublishableDeadLetterIsCountedAndSkipped) {
   publisher.flush(std::chrono::seconds(5));
 }
 
+// Headers are bytes. The store used to keep them as JSON, which does not take a value that is not
+// UTF-8: such a dead letter reached the topic with no headers at all, its reason included.
+TEST_F(KafkaTest, AHeaderThatIsNotUtf8ReachesTheTopicByteExactWithTheOthers) {
+  testing::TempDir dir;
+  StateStore store(dir.str());
+  DeadLetter d;
+  d.key = "emp-1";
+  d.value = "{}";
+  const std::string raw("\xff\xfe\x00z", 4);
+  d.headers = {{"ce_id", "a1"}, {"ce_trace", raw}, {"opsync-dlq-reason", "invalid_header"}};
+  {
+    Transaction tx(store);
+    store.dead_letters().enqueue(d, 1000);
+    tx.commit();
+  }
+  DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
+  publisher.start();
+  publisher.wake();
+  ASSERT_TRUE(run_until(io, [&] { return store.dead_letters().backlog() == 0; }));
+  auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
+  ASSERT_EQ(read.size(), 1u);
+  ASSERT_EQ(read[0].headers.size(), 3u);
+  EXPECT_EQ(header(read[0].headers, "ce_id"), "a1");
+  EXPECT_EQ(header(read[0].headers, "ce_trace"), raw);
+  EXPECT_EQ(header(read[0].headers, "opsync-dlq-reason"), "invalid_header");
+  publisher.flush(std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace opsync
