@@ -154,7 +154,8 @@ struct DeadLetterPublisher::Impl {
   // Removes acknowledged rows and marks refused ones, in one transaction.
   void record_outcomes() {
     if (delivered.empty() && refused.empty()) return;
-    Transaction tx(store, Durability::full);
+    // Relaxed: if the commit is lost, the rows are sent (or refused) once more, harmlessly.
+    Transaction tx(store, Durability::relaxed);
     for (auto seq : delivered) store.dead_letters().remove(seq);
     for (const auto& [seq, err] : refused)
       store.dead_letters().mark_unpublishable(seq, rd_kafka_err2str(err));
