@@ -114,6 +114,13 @@ void register_daemon_metrics(metrics::Registry& r, MetricSources src) {
                    });
   r.gauge_callback("opsync_dead_letter_backlog", "Dead letters stored but not yet published.",
                    [&store] { return static_cast<double>(store.dead_letters().backlog()); });
+  // Read from the store: the rows stay there, marked, so the count survives restarts.
+  r.counter_callback(
+      "opsync_dead_letters_unpublishable_total",
+      "Dead letters the producer or broker refused for good; kept in the store, skipped.", {},
+      [&store](SampleSink& s) {
+        s.add({}, static_cast<double>(store.dead_letters().unpublishable()));
+      });
   r.gauge_callback("opsync_ready", "1 when the store is open and partitions are assigned.",
                    [&consumer] { return consumer.assigned_partitions() > 0 ? 1.0 : 0.0; });
 }

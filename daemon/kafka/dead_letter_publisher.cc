@@ -2,18 +2,90 @@
 
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
+#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdio>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "kafka/kafka_util.h"
 #include "store/state_store.h"
 
 namespace opsync {
+namespace {
+
+// librdkafka's default message.max.bytes.
+constexpr std::size_t kDefaultMaxMessageBytes = 1000000;
+// Room left under the limit for the record's framing (librdkafka counts it against the limit).
+constexpr std::size_t kSizeMargin = 4096;
+// Per-header framing (varint lengths), over-estimated.
+constexpr std::size_t kHeaderOverhead = 16;
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr) != 1) return {};
+  std::string hex;
+  hex.reserve(2 * n);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < n; ++i) {
+    hex.push_back(kDigits[digest[i] >> 4]);
+    hex.push_back(kDigits[digest[i] & 0xf]);
+  }
+  return hex;
+}
+
+std::size_t record_size(const DeadLetter& d) {
+  std::size_t n = d.key.size() + d.value.size();
+  for (const auto& h : d.headers) n += h.name.size() + h.value.size() + kHeaderOverhead;
+  return n;
+}
+
+std::string_view header_value(const DeadLetter& d, std::string_view name) {
+  for (const auto& h : d.headers) {
+    if (h.name == name) return h.value;
+  }
+  return {};
+}
+
+// Errors that are this record's own fault: sending it again fails again, whatever the broker's
+// state. Anything else (broker down, timeouts, authorization, unknown topic) is retried in order.
+bool permanent_for_record(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR__BAD_MSG:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+/// Makes `d` fit under `max_bytes`: an oversize value is replaced by the prefix that fits, with
+/// its original size and SHA-256 in headers. Key and headers are kept as they are.
+void fit_dead_letter(DeadLetter& d, std::size_t max_bytes) {
+  const std::size_t budget = max_bytes > 2 * kSizeMargin ? max_bytes - kSizeMargin : max_bytes / 2;
+  if (record_size(d) <= budget) return;
+  const std::string original_size = std::to_string(d.value.size());
+  d.headers.push_back({dlq_publisher_header::kTruncated, original_size});
+  d.headers.push_back({dlq_publisher_header::kOriginalSha256, sha256_hex(d.value)});
+  const std::size_t rest = record_size(d) - d.value.size();
+  d.value.resize(rest < budget ? budget - rest : 0);
+}
 
 struct DeadLetterPublisher::Impl {
   boost::asio::io_context& io;
@@ -26,9 +98,13 @@ struct DeadLetterPublisher::Impl {
   boost::asio::steady_timer retry_timer;
   std::size_t in_flight = 0;
   std::vector<std::int64_t> delivered;
+  std::vector<std::pair<std::int64_t, rd_kafka_resp_err_t>> refused;  // permanent errors
+  std::unordered_map<std::int64_t, std::string> reason_of;  // of the rows sent, for the log
   bool had_failure = false;
   std::int64_t published_total = 0;
   std::int64_t failure_total = 0;
+  std::int64_t unpublishable_total = 0;
+  std::size_t max_message_bytes = kDefaultMaxMessageBytes;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
   Impl(boost::asio::io_context& io_, KafkaOptions o, StateStore& s)
@@ -45,7 +121,10 @@ struct DeadLetterPublisher::Impl {
     auto* self = static_cast<Impl*>(opaque);
     auto seq = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(m->_private));
     --self->in_flight;
-    if (m->err) {
+    if (m->err && permanent_for_record(m->err)) {
+      ++self->failure_total;
+      self->refused.emplace_back(seq, m->err);
+    } else if (m->err) {
       ++self->failure_total;
       self->had_failure = true;
       spdlog::warn("event=dead_letter_publish_failed seq={} error=\"{}\"", seq,
@@ -72,15 +151,30 @@ struct DeadLetterPublisher::Impl {
     settle();
   }
 
-  // Removes acknowledged rows; sends the next rows once nothing is in flight.
-  void settle() {
-    if (!delivered.empty()) {
-      Transaction tx(store, Durability::relaxed);
-      for (auto seq : delivered) store.dead_letters().remove(seq);
-      tx.commit();
-      published_total += static_cast<std::int64_t>(delivered.size());
-      delivered.clear();
+  // Removes acknowledged rows and marks refused ones, in one transaction.
+  void record_outcomes() {
+    if (delivered.empty() && refused.empty()) return;
+    // Relaxed: if the commit is lost, the rows are sent (or refused) once more, harmlessly.
+    Transaction tx(store, Durability::relaxed);
+    for (auto seq : delivered) store.dead_letters().remove(seq);
+    for (const auto& [seq, err] : refused)
+      store.dead_letters().mark_unpublishable(seq, rd_kafka_err2str(err));
+    tx.commit();
+    for (std::size_t i = 0; i < refused.size(); ++i) {
+      spdlog::error("event=dead_letter_unpublishable seq={} reason={} error=\"{}\"",
+                    refused[i].first, reason_of[refused[i].first],
+                    rd_kafka_err2str(refused[i].second));
     }
+    published_total += static_cast<std::int64_t>(delivered.size());
+    unpublishable_total += static_cast<std::int64_t>(refused.size());
+    if (in_flight == 0) reason_of.clear();
+    delivered.clear();
+    refused.clear();
+  }
+
+  // Records outcomes; sends the next rows once nothing is in flight.
+  void settle() {
+    record_outcomes();
     if (in_flight == 0) {
       if (had_failure) {
         had_failure = false;
@@ -98,6 +192,8 @@ struct DeadLetterPublisher::Impl {
     if (in_flight > 0 || !rk) return;
     auto letters = store.dead_letters().load(500);
     for (auto& d : letters) {
+      fit_dead_letter(d, max_message_bytes);
+      reason_of[d.seq] = std::string(header_value(d, "opsync-dlq-reason"));
       rd_kafka_headers_t* hdrs = rd_kafka_headers_new(d.headers.size());
       for (const auto& h : d.headers) {
         rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
@@ -110,6 +206,12 @@ struct DeadLetterPublisher::Impl {
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
           RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::intptr_t>(d.seq))),
           RD_KAFKA_V_END);
+      if (err && permanent_for_record(err)) {
+        rd_kafka_headers_destroy(hdrs);
+        ++failure_total;
+        refused.emplace_back(d.seq, err);
+        continue;
+      }
       if (err) {
         rd_kafka_headers_destroy(hdrs);
         ++failure_total;
@@ -120,7 +222,7 @@ struct DeadLetterPublisher::Impl {
       }
       ++in_flight;
     }
-    if (in_flight == 0 && had_failure) settle();
+    if (in_flight == 0 && (had_failure || !refused.empty())) settle();
   }
 };
 
@@ -146,6 +248,12 @@ void DeadLetterPublisher::start() {
       continue;
     }
     conf.set(k, v);
+    if (k == "message.max.bytes") {
+      try {
+        d.max_message_bytes = static_cast<std::size_t>(std::stoull(v));
+      } catch (const std::exception&) {
+      }
+    }
   }
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::dr_cb);
   rd_kafka_conf_set_opaque(conf.get(), &d);
@@ -174,14 +282,7 @@ void DeadLetterPublisher::flush(std::chrono::milliseconds timeout) {
   rd_kafka_flush(d.rk, static_cast<int>(timeout.count()));
   rd_kafka_poll(d.rk, 0);
   d.had_failure = false;
-  d.in_flight = d.in_flight > 0 ? d.in_flight : 0;
-  if (!d.delivered.empty()) {
-    Transaction tx(d.store, Durability::relaxed);
-    for (auto seq : d.delivered) d.store.dead_letters().remove(seq);
-    tx.commit();
-    d.published_total += static_cast<std::int64_t>(d.delivered.size());
-    d.delivered.clear();
-  }
+  d.record_outcomes();
 }
 
 std::int64_t DeadLetterPublisher::published() const {
@@ -189,6 +290,9 @@ std::int64_t DeadLetterPublisher::published() const {
 }
 std::int64_t DeadLetterPublisher::failures() const {
   return impl_->failure_total;
+}
+std::int64_t DeadLetterPublisher::unpublishable() const {
+  return impl_->unpublishable_total;
 }
 
 }  // namespace opsync

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/operator_event.h"
@@ -27,13 +28,18 @@ class DeadLetters {
   DeadLetters& operator=(const DeadLetters&) = delete;
 
   void enqueue(const DeadLetter& letter, std::int64_t now_ms);
-  /// The oldest `limit` letters, in the order they were enqueued.
+  /// The oldest `limit` publishable letters, in the order they were enqueued.
   std::vector<DeadLetter> load(std::size_t limit);
   void remove(std::int64_t seq);
+  /// Keeps the letter but marks it refused for good with `error`: load() skips it from now on.
+  void mark_unpublishable(std::int64_t seq, std::string_view error);
+  /// Letters waiting to be published (not counting unpublishable ones).
   std::int64_t backlog();
+  /// Letters marked unpublishable (they stay in the store; never decreases).
+  std::int64_t unpublishable();
 
  private:
-  sqlite::Statement enqueue_, load_, remove_, backlog_;
+  sqlite::Statement enqueue_, load_, remove_, mark_, backlog_, unpublishable_;
 };
 
 }  // namespace opsync

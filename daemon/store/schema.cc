@@ -70,6 +70,17 @@ CREATE TABLE counters (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 1 -> 2: a dead letter the producer or broker refuses for good (a non-retriable delivery
+    // error) is kept with the error and skipped, so that it cannot hold up the rows after it.
+    R"sql(
+ALTER TABLE dead_letters ADD COLUMN unpublishable TEXT;
+)sql",
+    // 2 -> 3: dead-letter headers as bytes. Header values are bytes, not text: the JSON of the
+    // headers column cannot hold one that is not UTF-8. New rows write header_bytes (and '[]' in
+    // headers); rows written before keep their JSON headers and header_bytes NULL, read as before.
+    R"sql(
+ALTER TABLE dead_letters ADD COLUMN header_bytes BLOB;
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == kVersion);

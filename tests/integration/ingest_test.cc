@@ -194,6 +194,31 @@ TEST_F(IngestTest, InvalidEventsReachTheDeadLetterTopicWithTheirReason) {
   EXPECT_EQ(got, want);
 }
 
+// Issue 13: a binary-mode event with a header value that is not UTF-8 used to reach the
+// dead-letter topic with no headers at all, its reason included. Headers are bytes.
+TEST_F(IngestTest, ABinaryModeDeadLetterKeepsAHeaderThatIsNotUtf8ByteExact) {
+  const std::string raw("\xff\xfe", 2);
+  send("emp-5", R"({"operator_id":"emp-5","attributes":{"phone":"call me"}})",
+       {{"ce_specversion", "1.0"},
+        {"ce_id", "b5"},
+        {"ce_source", "hr/test"},
+        {"ce_type", "operator.updated"},
+        {"traceparent", raw}});
+  consume_all();
+  ASSERT_TRUE(run_until(io, [&] { return daemon->store().dead_letters().backlog() == 0; }));
+  auto letters = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(20));
+  ASSERT_EQ(letters.size(), 1u);
+  std::map<std::string, std::string> h;
+  for (const auto& hd : letters[0].headers) h[hd.name] = hd.value;
+  EXPECT_EQ(h["traceparent"], raw);
+  EXPECT_EQ(h["ce_id"], "b5");
+  EXPECT_EQ(h["ce_type"], "operator.updated");
+  EXPECT_EQ(h["opsync-dlq-reason"], "invalid_phone");
+  EXPECT_FALSE(h["opsync-dlq-detail"].empty());
+  EXPECT_EQ(h["opsync-source-topic"], "ops");
+  EXPECT_FALSE(h["opsync-source-offset"].empty());
+}
+
 TEST_F(IngestTest, OffsetsAreStoredWithTheStateAndResumeFromIt) {
   for (int i = 0; i < 30; ++i) {
     send("emp-" + std::to_string(i % 5),

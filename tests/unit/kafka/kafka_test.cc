@@ -177,5 +177,111 @@ TEST_F(KafkaTest, ADeadLetterLeavesTheStoreOnlyOncePublished) {
   publisher.flush(std::chrono::seconds(5));
 }
 
+// An oversize value (over the producer's message.max.bytes) used to be refused on every attempt,
+// and every later dead letter waited behind it forever.
+TEST_F(KafkaTest, AnOversizeDeadLetterIsTruncatedAndDoesNotBlockTheNext) {
+  testing::TempDir dir;
+  StateStore store(dir.str());
+  DeadLetter big;
+  big.key = "emp-big";
+  big.value = std::string(2 * 1024 * 1024, 'x');
+  big.headers = {{"opsync-dlq-reason", "too_large"}, {"ce_id", "a1"}};
+  DeadLetter small;
+  small.key = "emp-small";
+  small.value = "{not json";
+  small.headers = {{"opsync-dlq-reason", "invalid_json"}};
+  {
+    Transaction tx(store);
+    store.dead_letters().enqueue(big, 1000);
+    store.dead_letters().enqueue(small, 1001);
+    tx.commit();
+  }
+  DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
+  publisher.start();
+  publisher.wake();
+  ASSERT_TRUE(run_until(
+      io, [&] { return store.dead_letters().backlog() == 0; }, std::chrono::seconds(10)));
+  auto read = read_topic(cluster.bootstraps(), "ops.dlq", 2, std::chrono::seconds(10));
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].key, "emp-big");
+  EXPECT_LT(read[0].value.size(), 1000000u);
+  EXPECT_EQ(read[0].value, big.value.substr(0, read[0].value.size())) << "a prefix";
+  EXPECT_EQ(header(read[0].headers, "opsync-dlq-reason"), "too_large");
+  EXPECT_EQ(header(read[0].headers, "ce_id"), "a1");
+  EXPECT_EQ(header(read[0].headers, "opsync-dlq-truncated"), std::to_string(2 * 1024 * 1024));
+  // sha256 of 2 MiB of 'x'.
+  EXPECT_EQ(header(read[0].headers, "opsync-dlq-original-sha256"),
+            "6932fd31e5daf4739b9fa78ff777b2831b0995cc1d0b0093cac80601902013bc");
+  EXPECT_EQ(read[1].key, "emp-small");
+  EXPECT_EQ(read[1].value, "{not json");
+  EXPECT_EQ(header(read[1].headers, "opsync-dlq-truncated"), "<absent>");
+  EXPECT_EQ(publisher.published(), 2);
+  publisher.flush(std::chrono::seconds(5));
+}
+
+// A row the producer refuses for good (here: a key over message.max.bytes, which no truncation of
+// the value fixes) is counted, kept in the store marked unpublishable, and skipped.
+TEST_F(KafkaTest, AnUnpublishableDeadLetterIsCountedAndSkipped) {
+  testing::TempDir dir;
+  StateStore store(dir.str());
+  auto o = options(cluster, "dlq");
+  o.properties["message.max.bytes"] = "10000";
+  DeadLetter bad;
+  bad.key = std::string(20000, 'k');
+  bad.value = "v";
+  bad.headers = {{"opsync-dlq-reason", "too_large"}};
+  DeadLetter good;
+  good.key = "emp-2";
+  good.value = "fine";
+  good.headers = {{"opsync-dlq-reason", "invalid_json"}};
+  {
+    Transaction tx(store);
+    store.dead_letters().enqueue(bad, 1000);
+    store.dead_letters().enqueue(good, 1001);
+    tx.commit();
+  }
+  DeadLetterPublisher publisher(io, o, store);
+  publisher.start();
+  publisher.wake();
+  ASSERT_TRUE(run_until(
+      io, [&] { return store.dead_letters().backlog() == 0; }, std::chrono::seconds(10)));
+  auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].key, "emp-2");
+  EXPECT_EQ(publisher.published(), 1);
+  EXPECT_EQ(publisher.unpublishable(), 1);
+  EXPECT_EQ(store.dead_letters().unpublishable(), 1) << "kept in the store, marked";
+  EXPECT_TRUE(store.dead_letters().load(10).empty());
+  publisher.flush(std::chrono::seconds(5));
+}
+
+// Headers are bytes. The store used to keep them as JSON, which does not take a value that is not
+// UTF-8: such a dead letter reached the topic with no headers at all, its reason included.
+TEST_F(KafkaTest, AHeaderThatIsNotUtf8ReachesTheTopicByteExactWithTheOthers) {
+  testing::TempDir dir;
+  StateStore store(dir.str());
+  DeadLetter d;
+  d.key = "emp-1";
+  d.value = "{}";
+  const std::string raw("\xff\xfe\x00z", 4);
+  d.headers = {{"ce_id", "a1"}, {"ce_trace", raw}, {"opsync-dlq-reason", "invalid_header"}};
+  {
+    Transaction tx(store);
+    store.dead_letters().enqueue(d, 1000);
+    tx.commit();
+  }
+  DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
+  publisher.start();
+  publisher.wake();
+  ASSERT_TRUE(run_until(io, [&] { return store.dead_letters().backlog() == 0; }));
+  auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
+  ASSERT_EQ(read.size(), 1u);
+  ASSERT_EQ(read[0].headers.size(), 3u);
+  EXPECT_EQ(header(read[0].headers, "ce_id"), "a1");
+  EXPECT_EQ(header(read[0].headers, "ce_trace"), raw);
+  EXPECT_EQ(header(read[0].headers, "opsync-dlq-reason"), "invalid_header");
+  publisher.flush(std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace opsync

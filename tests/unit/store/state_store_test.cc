@@ -146,6 +146,54 @@ TEST(StateStore, DeadLettersKeepBytesAndHeadersInOrder) {
   EXPECT_EQ(store.dead_letters().backlog(), 1);
 }
 
+// Header values are bytes: one that is not UTF-8 comes back byte-exact, with the others.
+TEST(StateStore, DeadLetterHeadersAreBytes) {
+  TempDir dir;
+  StateStore store(dir.str());
+  DeadLetter a;
+  a.key = "k";
+  const std::string raw("\xff\xfe\x00", 3);
+  a.headers = {{"ce_trace", raw}, {"opsync-dlq-reason", "invalid_header"}, {"", ""}};
+  store.dead_letters().enqueue(a, 1);
+  auto letters = store.dead_letters().load(10);
+  ASSERT_EQ(letters.size(), 1u);
+  ASSERT_EQ(letters[0].headers.size(), 3u);
+  EXPECT_EQ(letters[0].headers[0].name, "ce_trace");
+  EXPECT_EQ(letters[0].headers[0].value, raw);
+  EXPECT_EQ(letters[0].headers[1].value, "invalid_header");
+  EXPECT_EQ(letters[0].headers[2].name, "");
+}
+
+// A version-1 file (headers as JSON, no unpublishable or header_bytes column) is migrated
+// forward and its dead letters read as before.
+TEST(StateStore, DeadLettersOfASchema1FileStayReadable) {
+  TempDir dir;
+  { StateStore store(dir.str()); }
+  {
+    sqlite::Connection db(dir.str() + "/opsync.db");
+    db.exec("ALTER TABLE dead_letters DROP COLUMN header_bytes");
+    db.exec("ALTER TABLE dead_letters DROP COLUMN unpublishable");
+    db.exec(
+        "INSERT INTO dead_letters (key, value, headers, created_ms) VALUES "
+        "(X'6B31', X'7631', '[[\"opsync-dlq-reason\",\"invalid_json\"],[\"ce_id\",\"x\"]]', 1)");
+    db.exec("PRAGMA user_version = 1");
+  }
+  StateStore store(dir.str());
+  {
+    sqlite::Connection db(store.path());
+    EXPECT_EQ(schema::version(db), StateStore::kSchemaVersion);
+  }
+  auto letters = store.dead_letters().load(10);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].key, "k1");
+  EXPECT_EQ(letters[0].value, "v1");
+  ASSERT_EQ(letters[0].headers.size(), 2u);
+  EXPECT_EQ(letters[0].headers[0].value, "invalid_json");
+  EXPECT_EQ(letters[0].headers[1].name, "ce_id");
+  EXPECT_EQ(store.dead_letters().backlog(), 1);
+  EXPECT_EQ(store.dead_letters().unpublishable(), 0);
+}
+
 TEST(StateStore, RefusesAFileFromANewerSchema) {
   TempDir dir;
   { StateStore store(dir.str()); }
