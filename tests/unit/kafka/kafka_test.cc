@@ -20,6 +20,10 @@ namespace {
 
 using testing::run_until;
 
+// Bounds a wait that includes the mock cluster's consumer-group join, which can stall for tens of
+// seconds on a busy machine; a passing test waits a few seconds.
+constexpr std::chrono::seconds kJoin{120};
+
 KafkaOptions options(const MockKafkaCluster& cluster, const std::string& group) {
   KafkaOptions o;
   o.brokers = cluster.bootstraps();
@@ -59,7 +63,8 @@ TEST_F(KafkaTest, TheConsumerCopiesKeyValueHeadersAndOffsets) {
       },
       [](const std::string&) { return std::map<std::int32_t, std::int64_t>{}; });
   consumer.start();
-  ASSERT_TRUE(run_until(io, [&] { return seen.size() == 2; }));
+  ASSERT_TRUE(run_until(
+      io, [&] { return seen.size() == 2; }, kJoin));
   EXPECT_TRUE(consumer.subscribed());
   EXPECT_EQ(consumer.assigned_partitions(), 1u);
   EXPECT_EQ(seen[0].topic, "ops");
@@ -89,7 +94,8 @@ TEST_F(KafkaTest, TheConsumerStartsFromTheStoredOffsetNotTheGroups) {
         return std::map<std::int32_t, std::int64_t>{{0, 3}};
       });
   consumer.start();
-  ASSERT_TRUE(run_until(io, [&] { return offsets.size() >= 2; }));
+  ASSERT_TRUE(run_until(
+      io, [&] { return offsets.size() >= 2; }, kJoin));
   run_until(
       io, [] { return false; }, std::chrono::milliseconds(300));  // nothing else arrives
   EXPECT_EQ(offsets, (std::vector<std::int64_t>{3, 4}));
@@ -114,7 +120,8 @@ TEST_F(KafkaTest, AQuietOrPausedConsumerStaysInItsGroup) {
       },
       [](const std::string&) { return std::map<std::int32_t, std::int64_t>{}; });
   consumer.start();
-  ASSERT_TRUE(run_until(io, [&] { return consumer.assigned_partitions() == 1; }));
+  ASSERT_TRUE(run_until(
+      io, [&] { return consumer.assigned_partitions() == 1; }, kJoin));
   const auto rebalances = consumer.rebalances();
 
   run_until(
