@@ -149,8 +149,7 @@ class DaemonAdminBackend final : public admin::AdminBackend {
 
   admin::ResumeStatus resume(const std::string& connector) override {
     switch (s_.delivery.resume(connector)) {
-      case ResumeResult::resumed:
-        spdlog::info("event=resume_requested connector={}", connector);
+      case ResumeResult::resumed:  // logged by the dispatcher (event=connector_resumed)
         return admin::ResumeStatus::resumed;
       case ResumeResult::unknown_connector:
         return admin::ResumeStatus::unknown_connector;
