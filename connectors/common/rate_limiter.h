@@ -25,6 +25,10 @@ class RateLimiter {
   /// Refuses every acquisition before `until` (the vendor said its quota is spent, e.g.
   /// `X-RateLimit-Remaining: 0`). Never shortens an earlier block.
   void block_until(Clock::time_point until);
+  /// Ends any block (an operator's override). The tokens already spent stay spent.
+  void unblock() { blocked_until_ = Clock::time_point::min(); }
+  /// The end of the current block (Clock::time_point::min() if none was ever set).
+  Clock::time_point blocked_until() const { return blocked_until_; }
 
   /// Changes rate and burst (configuration reload), keeping the tokens already spent.
   /// Same preconditions as the constructor.

@@ -1,5 +1,7 @@
 #include "framework/connector.h"
 
+#include <algorithm>
+
 namespace opsync {
 
 std::string_view to_string(PushOutcome outcome) {
@@ -51,7 +53,13 @@ PushResult push_result_from_http(const HttpResult& result, const HttpRequest& re
   }
   out.vendor_failure = result.error || result.status == 0 || result.status >= 500;
   if (!result.error) {
-    out.retry_after = server_requested_delay(backoff, result.status, result.headers, now);
+    BackoffConfig unbounded = backoff;
+    unbounded.max_delay = std::chrono::milliseconds::max();
+    out.requested_retry_after =
+        server_requested_delay(unbounded, result.status, result.headers, now);
+    if (out.requested_retry_after) {
+      out.retry_after = std::min(*out.requested_retry_after, backoff.max_delay);
+    }
     out.throttle_connector = result.status == 429 && out.retry_after.has_value();
   }
   return out;

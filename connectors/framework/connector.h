@@ -76,6 +76,9 @@ struct PushResult {
   std::string message;
   /// Wait at least this long before the next call (Retry-After, rate-limit reset).
   std::optional<std::chrono::milliseconds> retry_after;
+  /// What the vendor asked for, before BackoffConfig::max_delay bounded it into retry_after (for
+  /// logs and /status). nullopt: the same as retry_after.
+  std::optional<std::chrono::milliseconds> requested_retry_after;
   /// The whole connector should pause for retry_after (the vendor's quota is spent, e.g. 429),
   /// not only this operator's lane.
   bool throttle_connector = false;

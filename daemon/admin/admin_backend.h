@@ -21,6 +21,13 @@ struct ResyncResult {
   std::string message;                  ///< rejected: shown to the caller as is
 };
 
+/// The answer to POST /connectors/{name}/resume.
+enum class ResumeStatus {
+  resumed,            ///< 202: the vendor's pause is over, the connector's waiting pushes are due
+  unknown_connector,  ///< 404
+  not_paused,         ///< 409: nothing to resume
+};
+
 /// May throw: the server answers 500 and logs the exception's message (so keep secrets out of it).
 class AdminBackend {
  public:
@@ -38,8 +45,11 @@ class AdminBackend {
   /// every connector, or to `connector` only.
   virtual ResyncResult resync(const std::string& id,
                               const std::optional<std::string>& connector) = 0;
-  /// GET /status: per connector, breaker state, backlog, rate and last error.
+  /// GET /status: per connector, breaker state, backlog, rate, pause and last error.
   virtual boost::json::object status() = 0;
+  /// POST /connectors/{name}/resume (name percent-decoded): end the pause a vendor answer (429,
+  /// Retry-After) put on the connector.
+  virtual ResumeStatus resume(const std::string& connector) = 0;
 };
 
 }  // namespace opsync::admin

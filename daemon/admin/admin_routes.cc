@@ -41,7 +41,7 @@ Response method_not_allowed(std::string_view allow) {
 struct Target {
   std::string_view route = route::unmatched;
   std::string operator_id;
-  std::optional<std::string> connector;
+  std::optional<std::string> connector;  ///< resync's ?connector=, or resume's path segment
   std::optional<std::string> bad_query;  ///< why the query is not acceptable
 };
 
@@ -67,6 +67,13 @@ std::optional<Target> parse_target(std::string_view raw) {
     } else if (segments[2] == "resync") {
       target.route = route::resync;
     }
+  } else if (segments.size() == 3 && segments[0] == "connectors" && !segments[1].empty() &&
+             segments[2] == "resume") {
+    target.route = route::resume;
+    target.connector = std::move(segments[1]);
+  }
+  if (target.route == route::resume && !url.params().empty()) {
+    target.bad_query = "unknown query parameter: " + std::string((*url.params().begin()).key);
   }
   if (target.route == route::resync) {
     for (auto param : url.params()) {
@@ -86,7 +93,7 @@ std::optional<Target> parse_target(std::string_view raw) {
 
 Response answer(const Request& request, const Target& target, AdminBackend& backend) {
   const auto method = request.method();
-  const bool is_post_route = target.route == route::resync;
+  const bool is_post_route = target.route == route::resync || target.route == route::resume;
   if (is_post_route ? method != http::verb::post : method != http::verb::get) {
     return method_not_allowed(is_post_route ? "POST" : "GET");
   }
@@ -105,6 +112,18 @@ Response answer(const Request& request, const Target& target, AdminBackend& back
     auto view = backend.operator_view(target.operator_id);
     if (!view) return error_response(http::status::not_found, "unknown operator");
     return json_response(http::status::ok, *view);
+  }
+  if (target.route == route::resume) {
+    if (target.bad_query) return error_response(http::status::bad_request, *target.bad_query);
+    switch (backend.resume(*target.connector)) {
+      case ResumeStatus::resumed:
+        return json_response(http::status::accepted,
+                             boost::json::object{{"connector", *target.connector}});
+      case ResumeStatus::unknown_connector:
+        return error_response(http::status::not_found, "unknown connector");
+      case ResumeStatus::not_paused:
+        return error_response(http::status::conflict, "connector is not paused");
+    }
   }
   // resync
   if (target.bad_query) return error_response(http::status::bad_request, *target.bad_query);

@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 
 #include "dispatch/delivery.h"
+#include "events/rfc3339.h"
 #include "ingest/ingest_batch.h"
 #include "kafka/kafka_consumer.h"
 #include "metrics/registry.h"
@@ -113,6 +114,15 @@ class DaemonAdminBackend final : public admin::AdminBackend {
                                    {"retry", k.pushes_retry},
                                    {"permanent", k.pushes_permanent},
                                    {"mapping_failed", k.mapping_errors}};
+        // A vendor's pause of the whole connector (429, Retry-After), while it lasts: until when,
+        // and what the vendor asked for in seconds (which may be beyond the bound applied).
+        const bool paused = k.paused_until_ms != 0;
+        v["paused_until"] =
+            paused ? json::value(format_rfc3339_ms(k.paused_until_ms)) : json::value(nullptr);
+        v["pause_requested_s"] =
+            paused ? json::value(static_cast<double>(k.pause_requested_ms) / 1000.0)
+                   : json::value(nullptr);
+        v["pauses"] = k.pauses;
       }
       auto limits = c->limits();
       v["rate_per_second"] = limits.rate_per_second;
@@ -135,6 +145,18 @@ class DaemonAdminBackend final : public admin::AdminBackend {
     out["consumer_lag"] = std::move(lag);
     out["dead_letter_backlog"] = s_.store.dead_letters().backlog();
     return out;
+  }
+
+  admin::ResumeStatus resume(const std::string& connector) override {
+    switch (s_.delivery.resume(connector)) {
+      case ResumeResult::resumed:  // logged by the dispatcher (event=connector_resumed)
+        return admin::ResumeStatus::resumed;
+      case ResumeResult::unknown_connector:
+        return admin::ResumeStatus::unknown_connector;
+      case ResumeResult::not_paused:
+        break;
+    }
+    return admin::ResumeStatus::not_paused;
   }
 
  private:

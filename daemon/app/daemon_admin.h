@@ -23,7 +23,7 @@ class Registry;
 struct AdminSources {
   metrics::Registry& registry;
   StateStore& store;
-  Delivery& delivery;  ///< read, except resync(), which queues pushes
+  Delivery& delivery;  ///< read, except resync() and resume()
   const KafkaConsumer& consumer;
   const IngestCounts& ingest;
   /// Empty when the daemon is ready to serve (GET /readyz), else why not.

@@ -45,6 +45,7 @@ void add_totals(DispatchCounters& into, const DispatchCounters& from) {
   into.pushes_permanent += from.pushes_permanent;
   into.mapping_errors += from.mapping_errors;
   into.skipped += from.skipped;
+  into.pauses += from.pauses;
 }
 
 }  // namespace
@@ -230,6 +231,13 @@ ResyncQueued Delivery::resync(const std::string& operator_id,
     notify(c->name(), operator_id);
   }
   return r;
+}
+
+ResumeResult Delivery::resume(const std::string& connector) {
+  if (!running_ || !running_->dispatcher || !find(connector)) {
+    return ResumeResult::unknown_connector;
+  }
+  return running_->dispatcher->resume(connector);
 }
 
 asio::awaitable<void> Delivery::drain(std::chrono::steady_clock::time_point deadline) {

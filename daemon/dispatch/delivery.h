@@ -83,6 +83,9 @@ class Delivery {
   /// exists.
   ResyncQueued resync(const std::string& operator_id, const std::optional<std::string>& connector);
 
+  /// Ends a pause a vendor answer put on the running `connector` (see Dispatcher::resume).
+  ResumeResult resume(const std::string& connector);
+
   /// Stops starting pushes and waits for in-flight ones until `deadline` (see Dispatcher::drain).
   /// A replace() under way finishes first. Nothing is delivered afterwards.
   boost::asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);

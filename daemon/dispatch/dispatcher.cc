@@ -19,6 +19,7 @@
 #include "dispatch/dead_letter.h"
 #include "dispatch/push_outcome.h"
 #include "dispatch/push_plan.h"
+#include "events/rfc3339.h"
 #include "store/state_store.h"
 
 namespace opsync {
@@ -67,7 +68,7 @@ struct Channel {
   std::deque<std::string> ready;
   std::multimap<std::int64_t, std::string> scheduled;  // due_ms -> operator (may hold stale rows)
   std::size_t in_flight = 0;
-  DispatchCounters counters;
+  DispatchCounters counters;  // pauses, paused_until_ms, pause_requested_ms: of the last pause
 };
 
 class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
@@ -277,9 +278,10 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     } else {
       ch.breaker.on_success(now);
     }
-    if (result.retry_after && (result.throttle_connector || result.outcome == PushOutcome::ok)) {
+    if (result.retry_after && result.retry_after->count() > 0 &&
+        (result.throttle_connector || result.outcome == PushOutcome::ok)) {
       // The vendor says its quota is spent: pause the whole connector, not just this lane.
-      ch.rate.block_until(now + *result.retry_after);
+      pause(ch, now, result);
     }
 
     switch (result.outcome) {
@@ -298,6 +300,57 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         co_return dead_letter(*entry, vendor_dead_letter(connector, op, result));
     }
     co_return std::nullopt;
+  }
+
+  // Pauses the connector for result.retry_after. Logged once per pause: a lane answered while the
+  // connector is already paused only extends it.
+  void pause(Channel& ch, SteadyClock::time_point now, const PushResult& result) {
+    const bool was_paused = ch.rate.blocked_until() > now;
+    const auto until = now + *result.retry_after;
+    if (was_paused && until <= ch.rate.blocked_until()) return;
+    ch.rate.block_until(until);
+    const milliseconds requested = result.requested_retry_after.value_or(*result.retry_after);
+    ch.counters.paused_until_ms = options_.now_ms() + result.retry_after->count();
+    ch.counters.pause_requested_ms = requested.count();
+    if (was_paused) return;
+    ++ch.counters.pauses;
+    spdlog::warn(
+        "event=connector_paused connector={} until={} requested_s={} capped_s={} status={}",
+        ch.connector.name(), format_rfc3339_ms(ch.counters.paused_until_ms),
+        seconds_text(requested), seconds_text(*result.retry_after), result.status);
+  }
+
+  // "3600", "2.5": seconds with the milliseconds that are there.
+  static std::string seconds_text(milliseconds d) {
+    std::string out = std::to_string(d.count() / 1000);
+    if (const auto ms = d.count() % 1000; ms != 0) {
+      std::string frac = std::to_string(ms + 1000).substr(1);
+      while (frac.back() == '0') frac.pop_back();
+      out += "." + frac;
+    }
+    return out;
+  }
+
+  ResumeResult resume(const std::string& connector) {
+    auto it = channels_.find(connector);
+    if (it == channels_.end()) return ResumeResult::unknown_connector;
+    Channel& ch = *it->second;
+    const auto now = SteadyClock::now();
+    if (ch.rate.blocked_until() <= now) return ResumeResult::not_paused;
+    ch.rate.unblock();
+    ch.counters.paused_until_ms = 0;
+    ch.counters.pause_requested_ms = 0;
+    // Every push waiting for its next attempt is due now (its row in `scheduled` goes stale).
+    std::size_t due = 0;
+    for (auto& [op, lane] : ch.lanes) {
+      if (lane.in_flight || lane.queued) continue;
+      lane.queued = true;
+      ch.ready.push_back(op);
+      ++due;
+    }
+    spdlog::info("event=connector_resumed connector={} pushes_due={}", connector, due);
+    ch.wake.cancel();
+    return ResumeResult::resumed;
   }
 
   NextDue dead_letter(const OutboxEntry& entry, const DeadLetter& letter) {
@@ -343,7 +396,12 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     DispatchCounters c = ch.counters;
     c.backlog = ch.lanes.size();
     c.in_flight = ch.in_flight;
-    c.breaker = ch.breaker.state(SteadyClock::now());
+    const auto now = SteadyClock::now();
+    c.breaker = ch.breaker.state(now);
+    if (ch.rate.blocked_until() <= now) {
+      c.paused_until_ms = 0;
+      c.pause_requested_ms = 0;
+    }
     return c;
   }
 
@@ -386,6 +444,10 @@ asio::awaitable<void> Dispatcher::drain(SteadyClock::time_point deadline) {
 
 DispatchCounters Dispatcher::counters(const std::string& connector) const {
   return impl_->counters(connector);
+}
+
+ResumeResult Dispatcher::resume(const std::string& connector) {
+  return impl_->resume(connector);
 }
 
 }  // namespace opsync

@@ -43,6 +43,20 @@ struct DispatchCounters {
   std::size_t backlog = 0;             ///< operators with a pending push, now
   std::size_t in_flight = 0;           ///< lanes with a request in flight, now
   BreakerState breaker = BreakerState::closed;
+  /// Times a vendor answer paused the whole connector (429, quota spent); one per pause, however
+  /// many lanes the vendor answered so meanwhile.
+  std::uint64_t pauses = 0;
+  /// While the connector is paused now: when the pause ends (ms since the epoch, Options::now_ms)
+  /// and what the vendor asked for (ms, before BackoffConfig::max_delay bounded it). 0 otherwise.
+  std::int64_t paused_until_ms = 0;
+  std::int64_t pause_requested_ms = 0;
+};
+
+/// What Dispatcher::resume() did.
+enum class ResumeResult {
+  resumed,            ///< the pause is over; the connector's waiting pushes are due now
+  unknown_connector,  ///< no connector of that name
+  not_paused,         ///< the connector was not paused; nothing changed
 };
 
 class Dispatcher {
@@ -86,6 +100,11 @@ class Dispatcher {
   boost::asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
 
   DispatchCounters counters(const std::string& connector) const;
+
+  /// Ends a pause a vendor answer put on `connector` (an operator's override): the token bucket
+  /// accepts again at once and every push of the connector waiting for its next attempt is due
+  /// now (their outbox schedule is rewritten by their next outcome).
+  ResumeResult resume(const std::string& connector);
 
   class Impl;
 

@@ -33,7 +33,58 @@ std::int64_t days_from_civil(int y, int m, int d) {
   return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
 }
 
+// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
+void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<int>(z - era * 146097);
+  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(yoe + era * 400) + (m <= 2);
+}
+
+void put_digits(std::string& out, int v, int count) {
+  std::string digits(static_cast<std::size_t>(count), '0');
+  for (int i = count - 1; i >= 0 && v > 0; --i, v /= 10) {
+    digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  }
+  out += digits;
+}
+
 }  // namespace
+
+std::string format_rfc3339_ms(std::int64_t ms) {
+  constexpr std::int64_t kMsPerDay = 86'400'000;
+  std::int64_t days = ms / kMsPerDay;
+  std::int64_t rest = ms % kMsPerDay;
+  if (rest < 0) {
+    rest += kMsPerDay;
+    --days;
+  }
+  int y = 0, m = 0, d = 0;
+  civil_from_days(days, y, m, d);
+  const auto in_day = static_cast<int>(rest);
+  std::string out;
+  out.reserve(24);
+  put_digits(out, y, 4);
+  out += '-';
+  put_digits(out, m, 2);
+  out += '-';
+  put_digits(out, d, 2);
+  out += 'T';
+  put_digits(out, in_day / 3'600'000, 2);
+  out += ':';
+  put_digits(out, in_day / 60'000 % 60, 2);
+  out += ':';
+  put_digits(out, in_day / 1000 % 60, 2);
+  out += '.';
+  put_digits(out, in_day % 1000, 3);
+  out += 'Z';
+  return out;
+}
 
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view s) {
   // Far longer than any real timestamp; bounds the fraction loop on hostile input.

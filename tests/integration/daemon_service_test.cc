@@ -314,5 +314,44 @@ TEST_F(DaemonService, AReloadThatFailsHalfWayKeepsThePreviousDelivery) {
   EXPECT_FALSE(status.at("connectors").as_object().contains("identitycall_b"));
 }
 
+// Issue 13 item 11: a 429 asking for an hour paused the connector for the 300 s bound without a
+// word. /status shows the pause with the vendor's own value, and the admin API can end it: the
+// held-back push goes out at once.
+TEST_F(DaemonService, AVendorsPauseIsShownAndAnOperatorCanEndIt) {
+  cluster.create_topic("ops", 1);
+  cluster.create_topic("ops.dlq", 1);
+  sims.set_faults(Vendor::identitycall, {.rate_429 = 1.0, .retry_after_s = 3600});
+  start_assigned(config());
+  const auto port = daemon->admin_port();
+  EXPECT_EQ(http_call(io, port, "POST", "/connectors/identitycall/resume").status, 409u);
+  SimpleProducer producer(cluster.bootstraps());
+  producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
+  producer.flush();
+  ASSERT_TRUE(run_until(io, [&] {
+    auto p = daemon->connector_progress();
+    return !p.empty() && p[0].retries >= 1;
+  }));
+  auto status = json::parse(http_call(io, port, "GET", "/status").body).as_object();
+  const auto& idc = status.at("connectors").at("identitycall").as_object();
+  EXPECT_TRUE(idc.at("paused_until").is_string()) << status;
+  EXPECT_EQ(idc.at("pause_requested_s").to_number<double>(), 3600.0) << status;
+  EXPECT_EQ(idc.at("pauses"), 1);
+
+  sims.set_faults(Vendor::identitycall, {});
+  auto resumed = http_call(io, port, "POST", "/connectors/identitycall/resume");
+  EXPECT_EQ(resumed.status, 202u) << resumed.body;
+  ASSERT_TRUE(run_until(
+      io,
+      [&] {
+        auto p = daemon->connector_progress();
+        return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
+      },
+      std::chrono::seconds(20)));
+  status = json::parse(http_call(io, port, "GET", "/status").body).as_object();
+  EXPECT_TRUE(status.at("connectors").at("identitycall").at("paused_until").is_null()) << status;
+  EXPECT_EQ(http_call(io, port, "POST", "/connectors/identitycall/resume").status, 409u);
+  EXPECT_EQ(http_call(io, port, "POST", "/connectors/nope/resume").status, 404u);
+}
+
 }  // namespace
 }  // namespace opsync

@@ -62,6 +62,13 @@ class FakeBackend final : public AdminBackend {
     if (connector) return {ResyncResult::Status::accepted, {"glia"}, {}};
     return {ResyncResult::Status::accepted, {"glia", "plugchat"}, {}};
   }
+  std::vector<std::string> resumed;
+  ResumeStatus resume(const std::string& connector) override {
+    resumed.push_back(connector);
+    if (connector == "glia") return ResumeStatus::resumed;
+    if (connector == "idle") return ResumeStatus::not_paused;
+    return ResumeStatus::unknown_connector;
+  }
   boost::json::object status() override {
     if (throw_on_status) throw std::runtime_error("database is locked: detail-xyz");
     return {{"connectors", {{"glia", {{"breaker", "closed"}}}}}};
@@ -292,6 +299,41 @@ TEST_F(AdminServerTest, Resync) {
   EXPECT_EQ(backend_.seen_connectors[1], "glia");
   EXPECT_EQ(requests("/operators/{id}/resync", "202"), 2);
   EXPECT_EQ(requests("/operators/{id}/resync", "400"), 4);
+}
+
+// Issue 13 item 11: an operator can end a vendor's pause of a connector.
+TEST_F(AdminServerTest, ResumeAConnector) {
+  start();
+  run([&]() -> asio::awaitable<void> {
+    Client c = co_await connected();
+    auto res = co_await c.request(http::verb::post, "/connectors/glia/resume");
+    EXPECT_EQ(res.result(), http::status::accepted);
+    EXPECT_EQ(json(res), boost::json::parse(R"({"connector":"glia"})"));
+
+    res = co_await c.request(http::verb::post, "/connectors/idle/resume");
+    EXPECT_EQ(res.result(), http::status::conflict);
+    EXPECT_EQ(json(res).at("error"), "connector is not paused");
+
+    res = co_await c.request(http::verb::post, "/connectors/no%20such/resume");
+    EXPECT_EQ(res.result(), http::status::not_found);
+    EXPECT_EQ(json(res).at("error"), "unknown connector");
+
+    // Refused by the server before the backend sees them.
+    res = co_await c.request(http::verb::get, "/connectors/glia/resume");
+    EXPECT_EQ(res.result(), http::status::method_not_allowed);
+    EXPECT_EQ(res[http::field::allow], "POST");
+    res = co_await c.request(http::verb::post, "/connectors/glia/resume?now=1");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    for (const char* target : {"/connectors", "/connectors/glia", "/connectors//resume",
+                               "/connectors/glia/resume/more", "/connectors/glia/pause"}) {
+      res = co_await c.request(http::verb::post, target);
+      EXPECT_EQ(res.result(), http::status::not_found) << target;
+    }
+  });
+  EXPECT_EQ(backend_.resumed, (std::vector<std::string>{"glia", "idle", "no such"}));
+  EXPECT_EQ(requests("/connectors/{name}/resume", "202"), 1);
+  EXPECT_EQ(requests("/connectors/{name}/resume", "409"), 1);
+  EXPECT_EQ(requests("/connectors/{name}/resume", "404"), 1);
 }
 
 TEST_F(AdminServerTest, Status) {

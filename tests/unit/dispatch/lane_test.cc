@@ -283,5 +283,60 @@ TEST_F(LaneTest, ConnectorsAreIndependent) {
   }());
 }
 
+// Issue 13 item 11: a 429 asking for an hour paused the connector for the 300 s bound without a
+// word. Now the pause is counted once (however many lanes hit it), shown in the counters with the
+// vendor's own value, and resume() ends it: the next push goes out at once, and so does the
+// retry the pause held back.
+TEST_F(LaneTest, AConnectorPauseIsCountedOnceShownAndCanBeResumed) {
+  put("emp-1", R"({"email":"a@x"})");
+  put("emp-2", R"({"email":"b@x"})");
+  fake.held = {"emp-1", "emp-2"};
+  bool limited = true;
+  fake.script = [&](const PushContext&) {
+    PushResult r;
+    if (limited) {
+      r.outcome = PushOutcome::retry;
+      r.status = 429;
+      r.retry_after = 300s;
+      r.requested_retry_after = 3'600s;
+      r.throttle_connector = true;
+    }
+    return r;
+  };
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return fake.in_flight == 2; });
+    EXPECT_EQ(dispatcher.counters("fake").paused_until_ms, 0);
+    fake.held.clear();  // both lanes get their 429 together
+    co_await test::wait_until([&] { return dispatcher.counters("fake").pushes_retry == 2; });
+    DispatchCounters k = dispatcher.counters("fake");
+    EXPECT_EQ(k.pauses, 1u);
+    EXPECT_GE(k.paused_until_ms, now_ms() + 299'000);
+    EXPECT_LE(k.paused_until_ms, now_ms() + 300'000);
+    EXPECT_EQ(k.pause_requested_ms, 3'600'000);
+
+    // Paused: a new change waits.
+    limited = false;
+    put("emp-3", R"({"email":"c@x"})");
+    dispatcher.notify("fake", "emp-3");
+    co_await test::pause(50ms);
+    EXPECT_EQ(fake.calls.size(), 2u);
+
+    EXPECT_EQ(dispatcher.resume("fake"), ResumeResult::resumed);
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
+    k = dispatcher.counters("fake");
+    EXPECT_EQ(k.paused_until_ms, 0);
+    EXPECT_EQ(k.pause_requested_ms, 0);
+    EXPECT_EQ(k.pauses, 1u);
+    EXPECT_EQ(dispatcher.resume("fake"), ResumeResult::not_paused);
+    EXPECT_EQ(dispatcher.resume("nobody"), ResumeResult::unknown_connector);
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(emails_sent("emp-3"), (std::vector<std::string>{"c@x"}));
+  EXPECT_EQ(emails_sent("emp-1").size(), 2u);  // the retry went out at once after resume()
+  EXPECT_EQ(dispatcher.counters("fake").pushes_ok, 3u);
+}
+
 }  // namespace
 }  // namespace opsync

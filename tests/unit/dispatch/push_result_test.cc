@@ -37,5 +37,21 @@ TEST(PushResultFromHttp, AnEmptyBodyStillGivesAReason) {
   EXPECT_EQ(r.message, "HTTP 500 with an empty body");
 }
 
+// Issue 13 item 11: the vendor's own Retry-After survives next to the bounded one, so the pause
+// can be logged and shown with what the vendor asked for.
+TEST(PushResultFromHttp, KeepsTheVendorsRetryAfterBeforeTheBound) {
+  const HttpRequest req;
+  HttpResult limited = answer(429, "slow down");
+  limited.headers.push_back({"Retry-After", "3600"});
+  auto r = push_result_from_http(limited, req, std::chrono::system_clock::now());
+  EXPECT_TRUE(r.throttle_connector);
+  EXPECT_EQ(r.retry_after, std::chrono::milliseconds(300'000));
+  EXPECT_EQ(r.requested_retry_after, std::chrono::milliseconds(3'600'000));
+  limited.headers.back().value = "2";
+  r = push_result_from_http(limited, req, std::chrono::system_clock::now());
+  EXPECT_EQ(r.retry_after, std::chrono::milliseconds(2'000));
+  EXPECT_EQ(r.requested_retry_after, std::chrono::milliseconds(2'000));
+}
+
 }  // namespace
 }  // namespace opsync

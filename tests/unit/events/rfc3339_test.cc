@@ -69,5 +69,16 @@ TEST(Rfc3339, RejectsInvalidTimes) {
   }
 }
 
+TEST(Rfc3339, FormatsUtcWithMillisecondsAndReadsItBack) {
+  EXPECT_EQ(format_rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_rfc3339_ms(*parse_rfc3339_ms("2028-02-29T23:59:58.250Z")),
+            "2028-02-29T23:59:58.250Z");
+  for (std::int64_t ms : {std::int64_t{951'782'400'000}, std::int64_t{1'795'000'123'456},
+                          std::int64_t{-86'400'001}, std::int64_t{253'402'300'799'999}}) {
+    EXPECT_EQ(parse_rfc3339_ms(format_rfc3339_ms(ms)), ms) << ms;
+  }
+}
+
 }  // namespace
 }  // namespace opsync
