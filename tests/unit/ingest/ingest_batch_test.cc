@@ -76,7 +76,8 @@ TEST_F(IngestBatchTest, AppliesCountsAndRecordsTheNextOffsetPerPartition) {
   EXPECT_EQ(r.counts.invalid, 0);
   EXPECT_EQ((r.next_offsets.at({"ops", 0})), 13);
   EXPECT_EQ((r.next_offsets.at({"ops", 1})), 5);
-  EXPECT_EQ(store.progress().load_offsets("ops"), (std::map<std::int32_t, std::int64_t>{{0, 13}, {1, 5}}));
+  EXPECT_EQ(store.progress().load_offsets("ops"),
+            (std::map<std::int32_t, std::int64_t>{{0, 13}, {1, 5}}));
   using Pair = std::pair<std::string, std::string>;
   EXPECT_EQ(r.queued_pushes, (std::vector<Pair>{{"vendor", "emp-1"}, {"vendor", "emp-2"}}));
   EXPECT_EQ(store.outbox().size("vendor"), 2);
