@@ -83,12 +83,19 @@ struct Daemon::Impl {
     for (auto& o : observers) o(r);
   }
 
-  std::string not_ready() const {
+  // Why the store or the consumer cannot serve yet; empty once partitions are assigned.
+  std::string not_consuming() const {
     if (!store) return "the state store is not open";
     if (!consumer || !consumer->subscribed()) return "the consumer is not subscribed";
     if (consumer->assigned_partitions() == 0) return "no partition is assigned yet";
-    if (stopping) return "stopping";
     return {};
+  }
+
+  // GET /readyz: consuming, and not stopping.
+  std::string not_ready() const {
+    std::string why = not_consuming();
+    if (why.empty() && stopping) why = "stopping";
+    return why;
   }
 
   void schedule_prune() {
@@ -264,8 +271,7 @@ std::vector<ConnectorProgress> Daemon::connector_progress() const {
 }
 
 bool Daemon::ready() const {
-  const auto& d = *impl_;
-  return d.store && d.consumer && d.consumer->subscribed() && d.consumer->assigned_partitions() > 0;
+  return impl_->not_consuming().empty();
 }
 
 const DaemonStats& Daemon::stats() const {

@@ -275,10 +275,9 @@ std::vector<std::string> Delivery::all_connector_names() const {
 }
 
 DispatchCounters Delivery::counters(const std::string& connector) const {
+  // The running dispatcher answers zeros for a name it does not run.
   DispatchCounters k;
-  if (running_ && running_->dispatcher && find(connector)) {
-    k = running_->dispatcher->counters(connector);
-  }
+  if (running_ && running_->dispatcher) k = running_->dispatcher->counters(connector);
   if (auto it = retired_totals_.find(connector); it != retired_totals_.end()) {
     add_totals(k, it->second);
   }
