@@ -92,6 +92,12 @@ class DaemonService : public ::testing::Test {
         << "no partition assigned within 120 s";
   }
 
+  // The one connector has pushed once and has nothing pending.
+  bool first_push_done() {
+    auto p = daemon->connector_progress();
+    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
+  }
+
   // Reloads and runs the loop until the reload answered; returns its error ("" on success).
   std::string reload(Config next) {
     std::optional<std::string> error;
@@ -147,10 +153,7 @@ TEST_F(DaemonService, AdminEndpointsOverTheDaemonsState) {
   SimpleProducer producer(cluster.bootstraps());
   producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
   producer.flush();
-  ASSERT_TRUE(run_until(io, [&] {
-    auto p = daemon->connector_progress();
-    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
-  }));
+  ASSERT_TRUE(run_until(io, [&] { return first_push_done(); }));
   EXPECT_EQ(sims.records(Vendor::identitycall).size(), 1u);
 
   auto metrics = http_call(io, port, "GET", "/metrics");
@@ -212,10 +215,7 @@ TEST_F(DaemonService, StopPastTheDrainDeadlineLeavesThePushPending) {
   SimpleProducer producer(cluster.bootstraps());
   producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
   producer.flush();
-  ASSERT_TRUE(run_until(io, [&] {
-    auto p = daemon->connector_progress();
-    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
-  }));
+  ASSERT_TRUE(run_until(io, [&] { return first_push_done(); }));
   // The vendor becomes slow; an update reaches it (it applies first, answers 4 s later).
   sims.set_faults(Vendor::identitycall, {.latency_ms = 4000});
   producer.produce(
@@ -256,10 +256,7 @@ TEST_F(DaemonService, CountersNeverGoDownAcrossAReload) {
     return !p.empty() && p[0].retries >= 1;
   }));
   sims.set_faults(Vendor::identitycall, {});
-  ASSERT_TRUE(run_until(io, [&] {
-    auto p = daemon->connector_progress();
-    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
-  }));
+  ASSERT_TRUE(run_until(io, [&] { return first_push_done(); }));
   const std::string retries = R"(opsync_push_retries_total{connector="identitycall"})";
   const double before = sample(retries);
   ASSERT_GE(before, 1);
@@ -281,10 +278,7 @@ TEST_F(DaemonService, AReloadThatFailsHalfWayKeepsThePreviousDelivery) {
   SimpleProducer producer(cluster.bootstraps());
   producer.produce("ops", "emp-1", created("emp-1", "c1", 1));
   producer.flush();
-  ASSERT_TRUE(run_until(io, [&] {
-    auto p = daemon->connector_progress();
-    return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
-  }));
+  ASSERT_TRUE(run_until(io, [&] { return first_push_done(); }));
 
   // A second IdentityCall instance: new to this store, so the reload bootstraps it.
   const std::string second = "  identitycall_b:\n    type: identitycall\n    base_url: " +
@@ -341,12 +335,7 @@ TEST_F(DaemonService, AVendorsPauseIsShownAndAnOperatorCanEndIt) {
   auto resumed = http_call(io, port, "POST", "/connectors/identitycall/resume");
   EXPECT_EQ(resumed.status, 202u) << resumed.body;
   ASSERT_TRUE(run_until(
-      io,
-      [&] {
-        auto p = daemon->connector_progress();
-        return !p.empty() && p[0].pushes_ok == 1 && p[0].backlog == 0;
-      },
-      std::chrono::seconds(20)));
+      io, [&] { return first_push_done(); }, std::chrono::seconds(20)));
   status = json::parse(http_call(io, port, "GET", "/status").body).as_object();
   EXPECT_TRUE(status.at("connectors").at("identitycall").at("paused_until").is_null()) << status;
   EXPECT_EQ(http_call(io, port, "POST", "/connectors/identitycall/resume").status, 409u);

@@ -46,8 +46,26 @@ class KafkaTest : public ::testing::Test {
     cluster.create_topic("ops", 1);
     cluster.create_topic("ops.dlq", 1);
   }
+  // Stores `letters` in one transaction, in order (what ingest and the dispatcher do).
+  void enqueue(const std::vector<DeadLetter>& letters) {
+    Transaction tx(store);
+    std::int64_t now = 1000;
+    for (const auto& d : letters) store.dead_letters().enqueue(d, now++);
+    tx.commit();
+  }
+
+  // A publisher over `store`, started and woken.
+  std::unique_ptr<DeadLetterPublisher> publish(const KafkaOptions& o) {
+    auto publisher = std::make_unique<DeadLetterPublisher>(io, o, store);
+    publisher->start();
+    publisher->wake();
+    return publisher;
+  }
+
   MockKafkaCluster cluster{1};
   boost::asio::io_context io;
+  testing::TempDir dir;
+  StateStore store{dir.str()};
 };
 
 TEST_F(KafkaTest, TheConsumerCopiesKeyValueHeadersAndOffsets) {
@@ -162,33 +180,25 @@ TEST_F(KafkaTest, ABadPropertyIsNamedButItsValueIsNot) {
 }
 
 TEST_F(KafkaTest, ADeadLetterLeavesTheStoreOnlyOncePublished) {
-  testing::TempDir dir;
-  StateStore store(dir.str());
   DeadLetter d;
   d.key = "emp-1";
   d.value = "{not json";
   d.headers = {{"opsync-dlq-reason", "invalid_json"}};
-  Transaction tx(store);
-  store.dead_letters().enqueue(d, 1000);
-  tx.commit();
-  DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
-  publisher.start();
-  publisher.wake();
+  enqueue({d});
+  auto publisher = publish(options(cluster, "dlq"));
   ASSERT_TRUE(run_until(io, [&] { return store.dead_letters().backlog() == 0; }));
-  EXPECT_EQ(publisher.published(), 1);
+  EXPECT_EQ(publisher->published(), 1);
   auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
   ASSERT_EQ(read.size(), 1u);
   EXPECT_EQ(read[0].key, "emp-1");
   EXPECT_EQ(read[0].value, "{not json");
   EXPECT_EQ(header(read[0].headers, "opsync-dlq-reason"), "invalid_json");
-  publisher.flush(std::chrono::seconds(5));
+  publisher->flush(std::chrono::seconds(5));
 }
 
 // An oversize value (over the producer's message.max.bytes) used to be refused on every attempt,
 // and every later dead letter waited behind it forever.
 TEST_F(KafkaTest, AnOversizeDeadLetterIsTruncatedAndDoesNotBlockTheNext) {
-  testing::TempDir dir;
-  StateStore store(dir.str());
   DeadLetter big;
   big.key = "emp-big";
   big.value = std::string(2 * 1024 * 1024, 'x');
@@ -197,15 +207,8 @@ TEST_F(KafkaTest, AnOversizeDeadLetterIsTruncatedAndDoesNotBlockTheNext) {
   small.key = "emp-small";
   small.value = "{not json";
   small.headers = {{"opsync-dlq-reason", "invalid_json"}};
-  {
-    Transaction tx(store);
-    store.dead_letters().enqueue(big, 1000);
-    store.dead_letters().enqueue(small, 1001);
-    tx.commit();
-  }
-  DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
-  publisher.start();
-  publisher.wake();
+  enqueue({big, small});
+  auto publisher = publish(options(cluster, "dlq"));
   ASSERT_TRUE(run_until(
       io, [&] { return store.dead_letters().backlog() == 0; }, std::chrono::seconds(10)));
   auto read = read_topic(cluster.bootstraps(), "ops.dlq", 2, std::chrono::seconds(10));
@@ -222,15 +225,13 @@ TEST_F(KafkaTest, AnOversizeDeadLetterIsTruncatedAndDoesNotBlockTheNext) {
   EXPECT_EQ(read[1].key, "emp-small");
   EXPECT_EQ(read[1].value, "{not json");
   EXPECT_EQ(header(read[1].headers, "opsync-dlq-truncated"), "<absent>");
-  EXPECT_EQ(publisher.published(), 2);
-  publisher.flush(std::chrono::seconds(5));
+  EXPECT_EQ(publisher->published(), 2);
+  publisher->flush(std::chrono::seconds(5));
 }
 
 // A row the producer refuses for good (here: a key over message.max.bytes, which no truncation of
 // the value fixes) is counted, kept in the store marked unpublishable, and skipped.
 TEST_F(KafkaTest, AnUnpublishableDeadLetterIsCountedAndSkipped) {
-  testing::TempDir dir;
-  StateStore store(dir.str());
   auto o = options(cluster, "dlq");
   o.properties["message.max.bytes"] = "10000";
   DeadLetter bad;
@@ -241,45 +242,30 @@ TEST_F(KafkaTest, AnUnpublishableDeadLetterIsCountedAndSkipped) {
   good.key = "emp-2";
   good.value = "fine";
   good.headers = {{"opsync-dlq-reason", "invalid_json"}};
-  {
-    Transaction tx(store);
-    store.dead_letters().enqueue(bad, 1000);
-    store.dead_letters().enqueue(good, 1001);
-    tx.commit();
-  }
-  DeadLetterPublisher publisher(io, o, store);
-  publisher.start();
-  publisher.wake();
+  enqueue({bad, good});
+  auto publisher = publish(o);
   ASSERT_TRUE(run_until(
       io, [&] { return store.dead_letters().backlog() == 0; }, std::chrono::seconds(10)));
   auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
   ASSERT_EQ(read.size(), 1u);
   EXPECT_EQ(read[0].key, "emp-2");
-  EXPECT_EQ(publisher.published(), 1);
-  EXPECT_EQ(publisher.unpublishable(), 1);
+  EXPECT_EQ(publisher->published(), 1);
+  EXPECT_EQ(publisher->unpublishable(), 1);
   EXPECT_EQ(store.dead_letters().unpublishable(), 1) << "kept in the store, marked";
   EXPECT_TRUE(store.dead_letters().load(10).empty());
-  publisher.flush(std::chrono::seconds(5));
+  publisher->flush(std::chrono::seconds(5));
 }
 
 // Headers are bytes. The store used to keep them as JSON, which does not take a value that is not
 // UTF-8: such a dead letter reached the topic with no headers at all, its reason included.
 TEST_F(KafkaTest, AHeaderThatIsNotUtf8ReachesTheTopicByteExactWithTheOthers) {
-  testing::TempDir dir;
-  StateStore store(dir.str());
   DeadLetter d;
   d.key = "emp-1";
   d.value = "{}";
   const std::string raw("\xff\xfe\x00z", 4);
   d.headers = {{"ce_id", "a1"}, {"ce_trace", raw}, {"opsync-dlq-reason", "invalid_header"}};
-  {
-    Transaction tx(store);
-    store.dead_letters().enqueue(d, 1000);
-    tx.commit();
-  }
-  DeadLetterPublisher publisher(io, options(cluster, "dlq"), store);
-  publisher.start();
-  publisher.wake();
+  enqueue({d});
+  auto publisher = publish(options(cluster, "dlq"));
   ASSERT_TRUE(run_until(io, [&] { return store.dead_letters().backlog() == 0; }));
   auto read = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(10));
   ASSERT_EQ(read.size(), 1u);
@@ -287,7 +273,7 @@ TEST_F(KafkaTest, AHeaderThatIsNotUtf8ReachesTheTopicByteExactWithTheOthers) {
   EXPECT_EQ(header(read[0].headers, "ce_id"), "a1");
   EXPECT_EQ(header(read[0].headers, "ce_trace"), raw);
   EXPECT_EQ(header(read[0].headers, "opsync-dlq-reason"), "invalid_header");
-  publisher.flush(std::chrono::seconds(5));
+  publisher->flush(std::chrono::seconds(5));
 }
 
 }  // namespace
