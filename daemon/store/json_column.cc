@@ -1,7 +1,6 @@
 #include "store/json_column.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "store/sqlite.h"
 
@@ -13,14 +12,6 @@ json::object parse_object(std::string_view text) {
   json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) throw sqlite::SqliteError(0, "corrupt JSON in the state store");
   return std::move(v.as_object());
-}
-
-std::string headers_to_json(const std::vector<MessageHeader>& headers) {
-  json::array arr;
-  arr.reserve(headers.size());
-  for (const auto& h : headers)
-    arr.push_back(json::array{json::string(h.name), json::string(h.value)});
-  return json::serialize(arr);
 }
 
 std::vector<MessageHeader> headers_from_json(std::string_view text) {

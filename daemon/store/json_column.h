@@ -13,9 +13,8 @@ namespace opsync::store_json {
 /// Parses a stored JSON object. Throws sqlite::SqliteError if it is not one (a corrupt store).
 boost::json::object parse_object(std::string_view text);
 
-/// Headers as a JSON array of [name, value] pairs, in order.
-std::string headers_to_json(const std::vector<MessageHeader>& headers);
-/// The inverse of headers_to_json; malformed entries are skipped.
+/// Dead-letter headers of rows written before schema 3: a JSON array of [name, value] pairs, in
+/// order (newer rows keep them as bytes). Malformed entries are skipped.
 std::vector<MessageHeader> headers_from_json(std::string_view text);
 
 }  // namespace opsync::store_json
