@@ -29,6 +29,11 @@ void set_header(HttpHeaders& headers, std::string_view name, std::string_view va
 /// ASCII case-insensitive equality, for header names.
 bool iequals(std::string_view a, std::string_view b);
 
+/// Which share of a connector's request budget a request draws from. Live pushes always come
+/// first; background requests (reconcile passes, bulk resyncs) use at most the connector's
+/// DeliveryLimits::background_share of the rate and wait while live requests are waiting.
+enum class RequestPriority { live, background };
+
 struct HttpRequest {
   /// Upper-case method token: "GET", "POST", "PUT", "PATCH", "DELETE", ...
   std::string method = "GET";
@@ -39,6 +44,7 @@ struct HttpRequest {
   /// Deadline for the whole request (queueing for a connection, connecting, writing, reading);
   /// nullopt means the client's default request_timeout.
   std::optional<std::chrono::milliseconds> timeout;
+  RequestPriority priority = RequestPriority::live;
 };
 
 struct HttpResult {

@@ -21,6 +21,22 @@ const std::vector<std::string>& Connector::required_fields() const {
   return none;
 }
 
+boost::asio::awaitable<ReadResult> Connector::list_operators(std::optional<std::string> page) {
+  (void)page;
+  co_return ReadResult::unsupported_call();
+}
+
+boost::asio::awaitable<ReadResult> Connector::read_operator(std::string vendor_id) {
+  (void)vendor_id;
+  co_return ReadResult::unsupported_call();
+}
+
+bool Connector::in_step(std::string_view field, const boost::json::value& vendor,
+                        const boost::json::value& desired) const {
+  (void)field;
+  return vendor == desired;
+}
+
 PushResult push_result_from_http(const HttpResult& result, const HttpRequest& request,
                                  std::chrono::system_clock::time_point now,
                                  const BackoffConfig& backoff) {

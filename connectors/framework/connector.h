@@ -96,6 +96,38 @@ struct PushResult {
   std::string response_body;
 };
 
+/// One operator as the vendor holds it (read back by a reconcile pass): the vendor's id and its
+/// values under map()'s field names and in map()'s forms (E.164 phones, IANA zone names, sets as
+/// sorted arrays, numbers as numbers even where the vendor answers strings), so that a field
+/// the vendor holds in step compares equal to the mapped canonical value (Connector::in_step).
+/// A field the vendor does not return (write-only, or not in its answer) is absent.
+struct VendorRecord {
+  std::string vendor_id;
+  boost::json::object fields;
+};
+
+/// The answer of Connector::list_operators or Connector::read_operator.
+struct ReadResult {
+  enum class Status {
+    ok,           ///< `records` holds the page (list) or the one record (read)
+    not_found,    ///< read: the vendor has no operator with that id (404 on a stored id)
+    unsupported,  ///< the vendor has no such call, or refused it: read one id at a time instead
+    failed,       ///< the call failed: `failure` says how (outcome retry or permanent)
+  };
+  Status status = Status::ok;
+  std::vector<VendorRecord> records;
+  /// list: the cursor to pass for the next page; nullopt on the last page.
+  std::optional<std::string> next_page;
+  /// status failed: the classified answer (status, vendor's message, retry_after, throttle).
+  PushResult failure;
+
+  static ReadResult unsupported_call() {
+    ReadResult r;
+    r.status = Status::unsupported;
+    return r;
+  }
+};
+
 /// Per-connector delivery limits (read from the connector's settings).
 struct DeliveryLimits {
   std::size_t concurrency = 8;    ///< lanes with a request in flight at once
@@ -103,6 +135,9 @@ struct DeliveryLimits {
   std::uint32_t burst = 20;       ///< token-bucket size
   BackoffConfig backoff{};
   CircuitBreakerConfig breaker{};
+  /// The share of rate_per_second that background requests (RequestPriority::background:
+  /// reconcile passes, bulk resyncs) may use, in (0, 1]. Live pushes always keep priority.
+  double background_share = 0.25;
 };
 
 /// One configured connector instance. Used only on the event loop's thread.
@@ -126,6 +161,19 @@ class Connector {
   /// Performs the vendor calls of one push. Never throws: every failure is a PushResult. A 401
   /// is the connector's to handle (refresh credentials once, see send_with_auth).
   virtual boost::asio::awaitable<PushResult> push(PushContext context) = 0;
+
+  /// Reads one page of the vendor's operator list (`page`: nullopt for the first page, else the
+  /// ReadResult::next_page of the last one). Its requests carry RequestPriority::background.
+  /// Never throws. Default: unsupported (the vendor has no list call).
+  virtual boost::asio::awaitable<ReadResult> list_operators(std::optional<std::string> page);
+  /// Reads the operator the vendor knows as `vendor_id` (RequestPriority::background). Never
+  /// throws. not_found: the vendor no longer has it. Default: unsupported.
+  virtual boost::asio::awaitable<ReadResult> read_operator(std::string vendor_id);
+  /// Whether the vendor's value of `field` (a VendorRecord field) is in step with `desired`
+  /// (map()'s value). Default: JSON equality; a connector overrides it where the vendor
+  /// normalises beyond what map() does (case, order of a set).
+  virtual bool in_step(std::string_view field, const boost::json::value& vendor,
+                       const boost::json::value& desired) const;
 };
 
 /// A push the vendor will never accept as it is (a dead letter with `message`).
