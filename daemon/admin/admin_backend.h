@@ -3,6 +3,7 @@
 // the event loop, one request at a time, and never after AdminServer::stop().
 
 #include <boost/json/object.hpp>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,25 @@ enum class ResumeStatus {
   not_paused,         ///< 409: nothing to resume
 };
 
+/// The answer to POST /connectors/{name}/resync.
+struct BulkResyncAnswer {
+  enum class Status {
+    started,            ///< 202
+    unknown_connector,  ///< 404
+    already_running,    ///< 409: the last one is still queueing
+  };
+  Status status = Status::started;
+  boost::json::object progress;  ///< the bulk resync's state (as in /status)
+};
+
+/// Which refusals GET /dead-letters lists: `connector`'s, from the first operator id after
+/// `after`, at most `limit`.
+struct DeadLetterQuery {
+  std::string connector;
+  std::string after;
+  std::size_t limit = 100;
+};
+
 /// May throw: the server answers 500 and logs the exception's message (so keep secrets out of it).
 class AdminBackend {
  public:
@@ -50,6 +70,16 @@ class AdminBackend {
   /// POST /connectors/{name}/resume (name percent-decoded): end the pause a vendor answer (429,
   /// Retry-After) put on the connector.
   virtual ResumeStatus resume(const std::string& connector) = 0;
+  /// POST /connectors/{name}/resync: queue a full push of every operator to the connector,
+  /// paced by its rate limit.
+  virtual BulkResyncAnswer bulk_resync(const std::string& connector) = 0;
+  /// GET /dead-letters?connector=NAME: the (operator, connector) pairs whose last push was
+  /// refused, with the reason and the vendor's words; nullopt for a connector that has neither
+  /// refusals nor a running instance (404).
+  virtual std::optional<boost::json::object> dead_letters(const DeadLetterQuery& query) = 0;
+  /// POST /dead-letters/retry?connector=NAME: re-queue every refused pair of the running
+  /// connector from the current canonical record; nullopt if it is not running (404).
+  virtual std::optional<boost::json::object> retry_dead_letters(const std::string& connector) = 0;
 };
 
 }  // namespace opsync::admin

@@ -43,7 +43,45 @@ struct Target {
   std::string operator_id;
   std::optional<std::string> connector;  ///< resync's ?connector=, or resume's path segment
   std::optional<std::string> bad_query;  ///< why the query is not acceptable
+  std::string after;                     ///< dead-letters' ?after=
+  std::size_t limit = 100;               ///< dead-letters' ?limit=
 };
+
+bool is_post(std::string_view r) {
+  return r == route::resync || r == route::resume || r == route::bulk_resync ||
+         r == route::dead_letters_retry;
+}
+
+// ?connector=NAME (required once), and for the dead-letter list also ?after= and ?limit=.
+void parse_connector_query(const boost::urls::url_view& url, Target& target, bool listing) {
+  for (auto param : url.params()) {
+    if (listing && param.key == "after") {
+      target.after = std::string(param.value);
+    } else if (listing && param.key == "limit") {
+      const std::string v(param.value);
+      std::size_t n = 0;
+      const bool digits =
+          !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
+      if (digits) n = std::stoul(v);
+      if (!digits || n < 1 || n > 1000) {
+        target.bad_query = "limit must be a number from 1 to 1000";
+      } else {
+        target.limit = n;
+      }
+    } else if (param.key != "connector") {
+      target.bad_query = "unknown query parameter: " + std::string(param.key);
+    } else if (!param.has_value || param.value.empty()) {
+      target.bad_query = "connector needs a name: ?connector=NAME";
+    } else if (target.connector) {
+      target.bad_query = "connector given more than once";
+    } else {
+      target.connector = std::string(param.value);
+    }
+  }
+  if (!target.bad_query && !target.connector) {
+    target.bad_query = "connector is required: ?connector=NAME";
+  }
+}
 
 /// Matches the decoded path segments against the routes.
 std::optional<Target> parse_target(std::string_view raw) {
@@ -59,6 +97,9 @@ std::optional<Target> parse_target(std::string_view raw) {
     if (segments[0] == "readyz") target.route = route::readyz;
     if (segments[0] == "metrics") target.route = route::metrics;
     if (segments[0] == "status") target.route = route::status;
+    if (segments[0] == "dead-letters") target.route = route::dead_letters;
+  } else if (segments.size() == 2 && segments[0] == "dead-letters" && segments[1] == "retry") {
+    target.route = route::dead_letters_retry;
   } else if (segments.size() >= 2 && segments.size() <= 3 && segments[0] == "operators" &&
              !segments[1].empty()) {
     target.operator_id = std::move(segments[1]);
@@ -68,11 +109,15 @@ std::optional<Target> parse_target(std::string_view raw) {
       target.route = route::resync;
     }
   } else if (segments.size() == 3 && segments[0] == "connectors" && !segments[1].empty() &&
-             segments[2] == "resume") {
-    target.route = route::resume;
+             (segments[2] == "resume" || segments[2] == "resync")) {
+    target.route = segments[2] == "resume" ? route::resume : route::bulk_resync;
     target.connector = std::move(segments[1]);
   }
-  if (target.route == route::resume && !url.params().empty()) {
+  if (target.route == route::dead_letters || target.route == route::dead_letters_retry) {
+    parse_connector_query(url, target, target.route == route::dead_letters);
+  }
+  if ((target.route == route::resume || target.route == route::bulk_resync) &&
+      !url.params().empty()) {
     target.bad_query = "unknown query parameter: " + std::string((*url.params().begin()).key);
   }
   if (target.route == route::resync) {
@@ -93,7 +138,7 @@ std::optional<Target> parse_target(std::string_view raw) {
 
 Response answer(const Request& request, const Target& target, AdminBackend& backend) {
   const auto method = request.method();
-  const bool is_post_route = target.route == route::resync || target.route == route::resume;
+  const bool is_post_route = is_post(target.route);
   if (is_post_route ? method != http::verb::post : method != http::verb::get) {
     return method_not_allowed(is_post_route ? "POST" : "GET");
   }
@@ -124,6 +169,31 @@ Response answer(const Request& request, const Target& target, AdminBackend& back
       case ResumeStatus::not_paused:
         return error_response(http::status::conflict, "connector is not paused");
     }
+  }
+  if (target.route == route::bulk_resync) {
+    if (target.bad_query) return error_response(http::status::bad_request, *target.bad_query);
+    BulkResyncAnswer a = backend.bulk_resync(*target.connector);
+    switch (a.status) {
+      case BulkResyncAnswer::Status::started:
+        return json_response(http::status::accepted, a.progress);
+      case BulkResyncAnswer::Status::unknown_connector:
+        return error_response(http::status::not_found, "unknown connector");
+      case BulkResyncAnswer::Status::already_running: {
+        boost::json::object body = a.progress;
+        body["error"] = "a bulk resync of this connector is still queueing";
+        return json_response(http::status::conflict, body);
+      }
+    }
+  }
+  if (target.route == route::dead_letters || target.route == route::dead_letters_retry) {
+    if (target.bad_query) return error_response(http::status::bad_request, *target.bad_query);
+    std::optional<boost::json::object> body =
+        target.route == route::dead_letters
+            ? backend.dead_letters({*target.connector, target.after, target.limit})
+            : backend.retry_dead_letters(*target.connector);
+    if (!body) return error_response(http::status::not_found, "unknown connector");
+    return json_response(
+        target.route == route::dead_letters ? http::status::ok : http::status::accepted, *body);
   }
   // resync
   if (target.bad_query) return error_response(http::status::bad_request, *target.bad_query);

@@ -24,6 +24,9 @@ inline constexpr std::string_view status = "/status";
 inline constexpr std::string_view operator_view = "/operators/{id}";
 inline constexpr std::string_view resync = "/operators/{id}/resync";
 inline constexpr std::string_view resume = "/connectors/{name}/resume";
+inline constexpr std::string_view bulk_resync = "/connectors/{name}/resync";
+inline constexpr std::string_view dead_letters = "/dead-letters";
+inline constexpr std::string_view dead_letters_retry = "/dead-letters/retry";
 inline constexpr std::string_view unmatched = "unmatched";
 }  // namespace route
 

@@ -9,6 +9,7 @@
 #include "admin/admin_server.h"
 #include "app/daemon_admin.h"
 #include "app/daemon_metrics.h"
+#include "dispatch/bulk_resync.h"
 #include "dispatch/delivery.h"
 #include "events/event_decoder.h"
 #include "framework/registry.h"
@@ -61,6 +62,7 @@ struct Daemon::Impl {
   std::unique_ptr<EventDecoder> decoder;
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<Delivery> delivery;
+  std::unique_ptr<BulkResync> bulk_resync;
   std::unique_ptr<IngestBatch> ingest;
   std::unique_ptr<KafkaConsumer> consumer;
   std::unique_ptr<DeadLetterPublisher> dead_letters;
@@ -111,8 +113,9 @@ struct Daemon::Impl {
   }
 
   void start_admin() {
-    admin_backend = make_admin_backend(AdminSources{registry, *store, *delivery, *consumer,
-                                                    stats.ingest, [this] { return not_ready(); }});
+    admin_backend =
+        make_admin_backend(AdminSources{registry, *store, *delivery, *bulk_resync, *consumer,
+                                        stats.ingest, [this] { return not_ready(); }});
     admin::AdminServerOptions options;
     options.listen = config.admin.listen;
     if (config.admin.bearer_token) options.bearer_token = config.admin.bearer_token->reveal();
@@ -146,6 +149,8 @@ void Daemon::start() {
   };
   d.delivery = std::make_unique<Delivery>(d.io, *d.store, *d.reconciler, delivery_options);
   d.delivery->start(builtin_connectors().create_all(d.config.connectors, d.io));
+  d.bulk_resync = std::make_unique<BulkResync>(d.io, *d.store, *d.delivery, BulkResync::Options{});
+  d.bulk_resync->start();
   d.ingest = std::make_unique<IngestBatch>(*d.store, *d.decoder, *d.reconciler);
   auto opts = kafka_options(d.config);
   d.dead_letters = std::make_unique<DeadLetterPublisher>(d.io, opts, *d.store);
@@ -174,8 +179,10 @@ void Daemon::stop(std::function<void()> done) {
   if (d.admin) d.admin->stop();
   // Stop consuming first: nothing new enters the outbox while in-flight pushes finish.
   if (d.consumer) d.consumer->pause();
+  if (d.bulk_resync) d.bulk_resync->stop();
   auto finish = [&d, done = std::move(done)] {
     // What completed is in the store; the rest stays in the outbox for the next start.
+    d.bulk_resync.reset();
     d.delivery.reset();
     if (d.consumer) d.consumer->close();  // commits the stored offsets
     if (d.dead_letters) d.dead_letters->flush(std::chrono::seconds(5));

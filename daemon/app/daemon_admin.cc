@@ -7,6 +7,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "dispatch/bulk_resync.h"
 #include "dispatch/delivery.h"
 #include "events/rfc3339.h"
 #include "ingest/ingest_batch.h"
@@ -29,6 +30,20 @@ std::string_view breaker_name(BreakerState s) {
       return "open";
   }
   return "unknown";
+}
+
+// A bulk resync's progress, as /status and POST /connectors/{name}/resync show it.
+json::object bulk_resync_view(const BulkResyncState& s, std::int64_t pending) {
+  return json::object{
+      {"requested", format_rfc3339_ms(s.requested_ms)},
+      {"operators", s.total},
+      {"queued", s.queued},
+      {"queueing_finished",
+       s.finished_ms ? json::value(format_rfc3339_ms(*s.finished_ms)) : json::value(nullptr)},
+      {"state", s.running()   ? "queueing"
+                : pending > 0 ? "pushing"
+                              : "done"},
+  };
 }
 
 class DaemonAdminBackend final : public admin::AdminBackend {
@@ -137,6 +152,12 @@ class DaemonAdminBackend final : public admin::AdminBackend {
         }
       }
       v["last_error"] = last_error.empty() ? json::value(nullptr) : json::value(last_error);
+      v["refused"] = s_.store.refusals().count(c->name());
+      if (auto b = s_.bulk_resync.state(c->name())) {
+        v["bulk_resync"] = bulk_resync_view(*b, s_.store.outbox().size(c->name()));
+      } else {
+        v["bulk_resync"] = nullptr;
+      }
       conns[c->name()] = std::move(v);
     }
     out["connectors"] = std::move(conns);
@@ -145,6 +166,54 @@ class DaemonAdminBackend final : public admin::AdminBackend {
     out["consumer_lag"] = std::move(lag);
     out["dead_letter_backlog"] = s_.store.dead_letters().backlog();
     return out;
+  }
+
+  admin::BulkResyncAnswer bulk_resync(const std::string& connector) override {
+    admin::BulkResyncAnswer a;
+    switch (s_.bulk_resync.request(connector)) {
+      case BulkResync::Start::started:
+        a.status = admin::BulkResyncAnswer::Status::started;
+        break;
+      case BulkResync::Start::unknown_connector:
+        a.status = admin::BulkResyncAnswer::Status::unknown_connector;
+        return a;
+      case BulkResync::Start::already_running:
+        a.status = admin::BulkResyncAnswer::Status::already_running;
+        break;
+    }
+    if (auto b = s_.bulk_resync.state(connector)) {
+      a.progress = bulk_resync_view(*b, s_.store.outbox().size(connector));
+    }
+    a.progress["connector"] = connector;
+    return a;
+  }
+
+  std::optional<json::object> dead_letters(const admin::DeadLetterQuery& q) override {
+    const std::int64_t total = s_.store.refusals().count(q.connector);
+    if (total == 0 && !s_.delivery.find(q.connector)) return std::nullopt;
+    const std::vector<Refusal> page = s_.store.refusals().list(q.connector, q.after, q.limit);
+    json::array items;
+    for (const Refusal& r : page) {
+      items.push_back(json::object{
+          {"operator_id", r.operator_id},
+          {"at", format_rfc3339_ms(r.at_ms)},
+          {"reason", r.reason},
+          {"vendor_status", r.status == 0 ? json::value(nullptr) : json::value(r.status)},
+          {"message", r.message},
+          {"retry_queued", s_.store.outbox().load_entry(q.connector, r.operator_id).has_value()},
+      });
+    }
+    json::object out{{"connector", q.connector}, {"total", total}, {"refused", std::move(items)}};
+    out["next_after"] = page.size() == q.limit && !page.empty()
+                            ? json::value(page.back().operator_id)
+                            : json::value(nullptr);
+    return out;
+  }
+
+  std::optional<json::object> retry_dead_letters(const std::string& connector) override {
+    const std::optional<std::size_t> n = s_.delivery.retry_refused(connector);
+    if (!n) return std::nullopt;
+    return json::object{{"connector", connector}, {"queued", *n}};
   }
 
   admin::ResumeStatus resume(const std::string& connector) override {

@@ -1,6 +1,7 @@
 #pragma once
 // The admin HTTP backend over the daemon's parts: readiness, metrics, one operator's full view,
-// resync and per-connector status. It reads the parts it is given, nothing else of the daemon.
+// resyncs (one operator, or a connector's whole roster), refused pushes and their retry, and
+// per-connector status. It reads the parts it is given, nothing else of the daemon.
 
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 
 namespace opsync {
 
+class BulkResync;
 class Delivery;
 class KafkaConsumer;
 class StateStore;
@@ -23,7 +25,8 @@ class Registry;
 struct AdminSources {
   metrics::Registry& registry;
   StateStore& store;
-  Delivery& delivery;  ///< read, except resync() and resume()
+  Delivery& delivery;  ///< read, except resync(), resume() and retry_refused()
+  BulkResync& bulk_resync;
   const KafkaConsumer& consumer;
   const IngestCounts& ingest;
   /// Empty when the daemon is ready to serve (GET /readyz), else why not.

@@ -233,6 +233,29 @@ ResyncQueued Delivery::resync(const std::string& operator_id,
   return r;
 }
 
+std::optional<std::size_t> Delivery::retry_refused(const std::string& connector) {
+  if (!find(connector)) return std::nullopt;
+  constexpr std::size_t kPage = 1000;
+  const std::int64_t now = options_.now_ms();
+  std::vector<std::string> queued;
+  Transaction tx(store_);
+  for (std::string after;;) {
+    const std::vector<Refusal> page = store_.refusals().list(connector, after, kPage);
+    for (const Refusal& r : page) {
+      // A refused operator the store no longer holds has nothing to push.
+      if (!store_.operators().load(r.operator_id)) continue;
+      store_.outbox().upsert(connector, r.operator_id, now, true);
+      queued.push_back(r.operator_id);
+    }
+    if (page.size() < kPage) break;
+    after = page.back().operator_id;
+  }
+  tx.commit();
+  for (const std::string& op : queued) notify(connector, op);
+  spdlog::info("event=dead_letter_retry connector={} queued={}", connector, queued.size());
+  return queued.size();
+}
+
 ResumeResult Delivery::resume(const std::string& connector) {
   if (!running_ || !running_->dispatcher || !find(connector)) {
     return ResumeResult::unknown_connector;

@@ -83,6 +83,11 @@ class Delivery {
   /// exists.
   ResyncQueued resync(const std::string& operator_id, const std::optional<std::string>& connector);
 
+  /// Queues a full push from the current canonical record for every pair of the running
+  /// `connector` whose last push was refused (store refusals(); a refusal stays until a push is
+  /// accepted). Returns how many were queued, or nullopt if no such connector runs.
+  std::optional<std::size_t> retry_refused(const std::string& connector);
+
   /// Ends a pause a vendor answer put on the running `connector` (see Dispatcher::resume).
   ResumeResult resume(const std::string& connector);
 

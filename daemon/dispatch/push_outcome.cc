@@ -3,12 +3,35 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "dispatch/dead_letter.h"
 #include "dispatch/push_plan.h"
 #include "framework/diff.h"
+#include "ingest/ingest_batch.h"
 #include "store/state_store.h"
 
 namespace opsync {
+namespace {
+
+// The pair's refusal, from the letter's headers (reason, detail: the vendor's words or the mapping
+// error, vendor status).
+Refusal refusal_of(const OutboxEntry& entry, const DeadLetter& letter, std::int64_t now_ms) {
+  Refusal r;
+  r.connector = entry.connector;
+  r.operator_id = entry.operator_id;
+  r.at_ms = now_ms;
+  for (const MessageHeader& h : letter.headers) {
+    if (h.name == dlq_header::kReason) r.reason = h.value;
+    if (h.name == dlq_header::kDetail) r.message = h.value;
+    if (h.name == dispatch_dlq_header::kVendorStatus) {
+      r.status = static_cast<unsigned>(std::strtoul(h.value.c_str(), nullptr, 10));
+    }
+  }
+  return r;
+}
+
+}  // namespace
 
 OutcomeRecorder::OutcomeRecorder(StateStore& store, std::function<std::int64_t()> now_ms,
                                  std::uint64_t seed)
@@ -40,6 +63,7 @@ NextDue OutcomeRecorder::accepted(const OutboxEntry& entry, const PushPlan& plan
   if (result.vendor_id && result.vendor_id != plan.vendor_id) {
     store_.shadows().save_vendor_id(name, op, *result.vendor_id);
   }
+  store_.refusals().remove(name, op);
   const bool done = store_.outbox().complete(name, op, entry.generation, now_ms);
   tx.commit();
   return done ? std::nullopt : NextDue(now_ms);
@@ -64,6 +88,7 @@ NextDue OutcomeRecorder::dead_letter(const OutboxEntry& entry, const DeadLetter&
   const std::int64_t now_ms = now_ms_();
   Transaction tx(store_, Durability::relaxed);
   store_.dead_letters().enqueue(letter, now_ms);
+  store_.refusals().save(refusal_of(entry, letter, now_ms));
   const bool done =
       store_.outbox().complete(entry.connector, entry.operator_id, entry.generation, now_ms);
   tx.commit();

@@ -18,6 +18,7 @@ OperatorRecords::OperatorRecords(sqlite::Connection& db)
           "deleted = excluded.deleted, attributes = excluded.attributes, "
           "updated_ms = excluded.updated_ms")),
       count_(db.prepare("SELECT count(*) FROM operators")),
+      ids_after_(db.prepare("SELECT id FROM operators WHERE id > ?1 ORDER BY id LIMIT ?2")),
       mark_event_(
           db.prepare("INSERT OR IGNORE INTO processed_events (h, source, event_id, seen_ms) "
                      "VALUES (?1, ?2, ?3, ?4)")),
@@ -57,6 +58,15 @@ std::int64_t OperatorRecords::count() {
   std::int64_t n = count_.step() ? count_.column_int(0) : 0;
   count_.reset();
   return n;
+}
+
+std::vector<std::string> OperatorRecords::ids_after(const std::string& after, std::size_t limit) {
+  auto& s = ids_after_;
+  s.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.column_text(0));
+  s.reset();
+  return out;
 }
 
 void OperatorRecords::for_each(const std::function<void(const CanonicalOperator&)>& fn) {

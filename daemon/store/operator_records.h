@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/canonical_operator.h"
 #include "store/sqlite.h"
@@ -22,6 +23,8 @@ class OperatorRecords {
   void save(const CanonicalOperator& op, std::int64_t now_ms);
   std::int64_t count();
   /// Every record, in id order.
+  /// Operator ids in order, from the first after `after` ("" for the start), at most `limit`.
+  std::vector<std::string> ids_after(const std::string& after, std::size_t limit);
   void for_each(const std::function<void(const CanonicalOperator&)>& fn);
 
   /// Records (source, id) as processed. Returns false if it was already recorded (a duplicate).
@@ -32,7 +35,7 @@ class OperatorRecords {
 
  private:
   sqlite::Connection& db_;
-  sqlite::Statement load_, save_, count_;
+  sqlite::Statement load_, save_, count_, ids_after_;
   sqlite::Statement mark_event_, find_event_, prune_events_;
 };
 

@@ -81,6 +81,27 @@ ALTER TABLE dead_letters ADD COLUMN unpublishable TEXT;
     R"sql(
 ALTER TABLE dead_letters ADD COLUMN header_bytes BLOB;
 )sql",
+    // 3 -> 4: the pairs whose last push was refused (GET /dead-letters, POST
+    // /dead-letters/retry) and the progress of bulk resyncs (POST /connectors/{name}/resync).
+    R"sql(
+CREATE TABLE refusals (
+  connector TEXT NOT NULL,
+  operator_id TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (connector, operator_id)
+) WITHOUT ROWID;
+CREATE TABLE bulk_resyncs (
+  connector TEXT PRIMARY KEY,
+  requested_ms INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  queued INTEGER NOT NULL,
+  cursor TEXT NOT NULL,
+  finished_ms INTEGER
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == kVersion);

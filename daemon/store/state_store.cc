@@ -46,10 +46,14 @@ StateStore::StateStore(const std::string& directory, StoreOptions options) {
   outbox_ = std::make_unique<Outbox>(*db_);
   shadows_ = std::make_unique<Shadows>(*db_);
   dead_letters_ = std::make_unique<DeadLetters>(*db_);
+  refusals_ = std::make_unique<Refusals>(*db_);
+  bulk_resyncs_ = std::make_unique<BulkResyncs>(*db_);
 }
 
 StateStore::~StateStore() {
   // Statements first: a connection closes once its statements are finalized.
+  bulk_resyncs_.reset();
+  refusals_.reset();
   dead_letters_.reset();
   shadows_.reset();
   outbox_.reset();

@@ -7,6 +7,8 @@
 //   outbox()       pending pushes and their retry schedule       (outbox.h)
 //   shadows()      what each vendor acknowledged, vendor ids     (shadows.h)
 //   dead_letters() records waiting for the dead-letter topic     (dead_letters.h)
+//   refusals()     pairs whose last push was refused             (refusals.h)
+//   bulk_resyncs() progress of full pushes to one connector      (bulk_resyncs.h)
 //
 // What a caller may rely on:
 // - Every mutation made while a Transaction (transaction.h) is open becomes durable atomically
@@ -19,11 +21,13 @@
 #include <memory>
 #include <string>
 
+#include "store/bulk_resyncs.h"
 #include "store/dead_letters.h"
 #include "store/directory_lock.h"
 #include "store/operator_records.h"
 #include "store/outbox.h"
 #include "store/progress.h"
+#include "store/refusals.h"
 #include "store/schema.h"
 #include "store/shadows.h"
 #include "store/transaction.h"
@@ -55,6 +59,8 @@ class StateStore {
   Outbox& outbox() { return *outbox_; }
   Shadows& shadows() { return *shadows_; }
   DeadLetters& dead_letters() { return *dead_letters_; }
+  Refusals& refusals() { return *refusals_; }
+  BulkResyncs& bulk_resyncs() { return *bulk_resyncs_; }
 
   /// A Transaction is open on this store.
   bool in_transaction() const { return tx_->open(); }
@@ -73,6 +79,8 @@ class StateStore {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Shadows> shadows_;
   std::unique_ptr<DeadLetters> dead_letters_;
+  std::unique_ptr<Refusals> refusals_;
+  std::unique_ptr<BulkResyncs> bulk_resyncs_;
 };
 
 }  // namespace opsync

@@ -69,6 +69,25 @@ class FakeBackend final : public AdminBackend {
     if (connector == "idle") return ResumeStatus::not_paused;
     return ResumeStatus::unknown_connector;
   }
+  std::vector<std::string> bulk;
+  BulkResyncAnswer bulk_resync(const std::string& connector) override {
+    bulk.push_back(connector);
+    if (connector == "glia") return {BulkResyncAnswer::Status::started, {{"queued", 0}}};
+    if (connector == "busy") return {BulkResyncAnswer::Status::already_running, {{"queued", 7}}};
+    return {BulkResyncAnswer::Status::unknown_connector, {}};
+  }
+  std::vector<DeadLetterQuery> listed;
+  std::optional<boost::json::object> dead_letters(const DeadLetterQuery& q) override {
+    listed.push_back(q);
+    if (q.connector != "glia") return std::nullopt;
+    return boost::json::object{{"connector", "glia"}, {"total", 1}};
+  }
+  std::vector<std::string> retried;
+  std::optional<boost::json::object> retry_dead_letters(const std::string& connector) override {
+    retried.push_back(connector);
+    if (connector != "glia") return std::nullopt;
+    return boost::json::object{{"connector", "glia"}, {"queued", 3}};
+  }
   boost::json::object status() override {
     if (throw_on_status) throw std::runtime_error("database is locked: detail-xyz");
     return {{"connectors", {{"glia", {{"breaker", "closed"}}}}}};
@@ -334,6 +353,60 @@ TEST_F(AdminServerTest, ResumeAConnector) {
   EXPECT_EQ(requests("/connectors/{name}/resume", "202"), 1);
   EXPECT_EQ(requests("/connectors/{name}/resume", "409"), 1);
   EXPECT_EQ(requests("/connectors/{name}/resume", "404"), 1);
+}
+
+// Issue 12: a bulk resync of one connector, and the refused pairs with their retry.
+TEST_F(AdminServerTest, BulkResyncAndDeadLetters) {
+  start();
+  run([&]() -> asio::awaitable<void> {
+    Client c = co_await connected();
+    auto res = co_await c.request(http::verb::post, "/connectors/glia/resync");
+    EXPECT_EQ(res.result(), http::status::accepted);
+    res = co_await c.request(http::verb::post, "/connectors/busy/resync");
+    EXPECT_EQ(res.result(), http::status::conflict);
+    EXPECT_EQ(json(res).at("queued"), 7);
+    EXPECT_TRUE(json(res).as_object().contains("error"));
+    res = co_await c.request(http::verb::post, "/connectors/nope/resync");
+    EXPECT_EQ(res.result(), http::status::not_found);
+    res = co_await c.request(http::verb::get, "/connectors/glia/resync");
+    EXPECT_EQ(res.result(), http::status::method_not_allowed);
+    res = co_await c.request(http::verb::post, "/connectors/glia/resync?all=1");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+
+    res = co_await c.request(http::verb::get, "/dead-letters?connector=glia&after=op-9&limit=50");
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(json(res).at("total"), 1);
+    res = co_await c.request(http::verb::get, "/dead-letters?connector=nope");
+    EXPECT_EQ(res.result(), http::status::not_found);
+    for (const char* target :
+         {"/dead-letters", "/dead-letters?connector=", "/dead-letters?x=1",
+          "/dead-letters?connector=glia&limit=0", "/dead-letters?connector=glia&limit=1001",
+          "/dead-letters?connector=glia&limit=ten", "/dead-letters?connector=a&connector=b"}) {
+      res = co_await c.request(http::verb::get, target);
+      EXPECT_EQ(res.result(), http::status::bad_request) << target;
+    }
+    res = co_await c.request(http::verb::post, "/dead-letters?connector=glia");
+    EXPECT_EQ(res.result(), http::status::method_not_allowed);
+
+    res = co_await c.request(http::verb::post, "/dead-letters/retry?connector=glia");
+    EXPECT_EQ(res.result(), http::status::accepted);
+    EXPECT_EQ(json(res).at("queued"), 3);
+    res = co_await c.request(http::verb::post, "/dead-letters/retry?connector=nope");
+    EXPECT_EQ(res.result(), http::status::not_found);
+    res = co_await c.request(http::verb::post, "/dead-letters/retry?connector=glia&after=x");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    res = co_await c.request(http::verb::get, "/dead-letters/retry?connector=glia");
+    EXPECT_EQ(res.result(), http::status::method_not_allowed);
+  });
+  EXPECT_EQ(backend_.bulk, (std::vector<std::string>{"glia", "busy", "nope"}));
+  ASSERT_EQ(backend_.listed.size(), 2u);
+  EXPECT_EQ(backend_.listed[0].after, "op-9");
+  EXPECT_EQ(backend_.listed[0].limit, 50u);
+  EXPECT_EQ(backend_.listed[1].limit, 100u);
+  EXPECT_EQ(backend_.retried, (std::vector<std::string>{"glia", "nope"}));
+  EXPECT_EQ(requests("/connectors/{name}/resync", "202"), 1);
+  EXPECT_EQ(requests("/dead-letters", "400"), 7);
+  EXPECT_EQ(requests("/dead-letters/retry", "202"), 1);
 }
 
 TEST_F(AdminServerTest, Status) {
