@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "common/http_connection.h"
@@ -25,6 +26,14 @@ using http_detail::Connection;
 namespace {
 
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+
+/// RFC 9110 9.2.2: a request the server may receive twice with the effect of once. POST and
+/// PATCH are not: a create re-sent after the server read it (and perhaps acted) makes a second
+/// record, so their unknown outcome goes back to the caller instead.
+bool idempotent_method(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
 
 /// What acquire() hands out: a slot in the pool, with an idle connection to reuse or none (the
 /// caller connects a new one in that slot).
@@ -240,7 +249,7 @@ asio::awaitable<HttpResult> HttpClient::Impl::run(std::shared_ptr<Impl> self, Ht
   std::unique_ptr<Connection> connection = std::move(slot.connection);
   bool reused = connection != nullptr;
   if (reused) ++pool.stats_.reused;
-  for (bool may_resend = true;;) {
+  for (bool may_resend = idempotent_method(request.method);;) {
     if (!connection) {
       connection = pool.make_connection();
       pool.track(connection.get());
@@ -270,8 +279,9 @@ asio::awaitable<HttpResult> HttpClient::Impl::run(std::shared_ptr<Impl> self, Ht
       pool.release(std::move(connection), reusable);
       co_return std::move(exchange.result);
     }
-    // A pooled connection the server had already closed: re-send once on a fresh one, in the
-    // same slot, as long as nothing of a response arrived and time remains.
+    // A pooled connection the server had already closed: re-send an idempotent request once on
+    // a fresh one, in the same slot, as long as nothing of a response arrived and time remains.
+    // The server may have read the request before closing, so a POST or PATCH is never re-sent.
     const bool stale = reused && may_resend && exchange.nothing_received && !pool.shut_down_ &&
                        exchange.error != HttpError::timeout &&
                        exchange.error != asio::error::operation_aborted && Clock::now() < deadline;

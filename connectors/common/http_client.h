@@ -1,8 +1,10 @@
 #pragma once
 // An HTTP/1.1 client for one vendor endpoint: a keep-alive connection pool over Boost.Beast,
 // TLS verified by default, deadlines on everything, errors as values. Retries belong to the
-// dispatcher; the client only re-sends once, transparently, when a pooled idle connection turns
-// out to have been closed by the server before any response byte arrived.
+// dispatcher; the client only re-sends an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE)
+// once, transparently, when a pooled idle connection turns out to have been closed by the server
+// before any response byte arrived. A POST or PATCH is never re-sent: the server may have read it
+// and acted, and a create sent twice is two records. The caller gets the error.
 
 #include <chrono>
 #include <cstddef>
@@ -55,8 +57,9 @@ class HttpClient final : public HttpTransport {
     std::uint64_t requests = 0;            ///< request() calls
     std::uint64_t connections_opened = 0;  ///< successful connects (TCP + TLS)
     std::uint64_t connect_failures = 0;
-    std::uint64_t reused = 0;         ///< requests sent on a pooled idle connection
-    std::uint64_t stale_retries = 0;  ///< transparent re-sends after a stale pooled connection
+    std::uint64_t reused = 0;  ///< requests sent on a pooled idle connection
+    std::uint64_t stale_retries =
+        0;  ///< transparent re-sends (idempotent methods) after a stale pooled connection
     std::uint64_t timeouts = 0;
     std::size_t open_connections = 0;  ///< idle + busy + connecting, now
     std::size_t idle_connections = 0;

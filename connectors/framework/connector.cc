@@ -68,6 +68,10 @@ PushResult push_result_from_http(const HttpResult& result, const HttpRequest& re
     }
   }
   out.vendor_failure = result.error || result.status == 0 || result.status >= 500;
+  // 401 after the one refresh, or 403: the vendor refuses the connector's credential (or its
+  // scope), not this record. The dispatcher holds the connector's pushes instead of
+  // dead-lettering the roster one operator at a time.
+  out.credential_refused = !result.error && (result.status == 401 || result.status == 403);
   if (!result.error) {
     BackoffConfig unbounded = backoff;
     unbounded.max_delay = std::chrono::milliseconds::max();

@@ -58,6 +58,10 @@ struct PushContext {
   bool deleted = false;
   /// Retries already made for this push (0 on the first attempt).
   std::int64_t attempt = 0;
+  /// An earlier attempt may have reached the vendor without an answer (reset, timeout, 5xx, the
+  /// daemon stopped mid-push): it may have been applied. A connector about to create must look
+  /// for the record first (by whatever natural key the vendor allows) instead of creating again.
+  bool outcome_unknown = false;
 };
 
 enum class PushOutcome {
@@ -85,6 +89,11 @@ struct PushResult {
   /// Counts as a failure for the circuit breaker (vendor unreachable, 5xx, timeouts). A 4xx
   /// proves the vendor is up and does not count.
   bool vendor_failure = false;
+  /// The vendor refused the connector's credential (401 after the one refresh, 403, or the
+  /// token endpoint's refusal): no push of this connector can succeed until the credential is
+  /// fixed. The dispatcher puts the connector into `auth_failed` and holds its pushes (nothing
+  /// is dead-lettered); the outcome is left as classified (permanent).
+  bool credential_refused = false;
   /// The vendor id learned by this push (after a create or a lookup), if any.
   std::optional<std::string> vendor_id;
   /// The fields the vendor acknowledged (its answer, where it returns the record). nullopt

@@ -108,6 +108,22 @@ asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& con
         " is unmapped in IdentityCall and cannot be created without a name and "
         "a phone number");
   }
+  if (context.outcome_unknown && !body.contains("email") && body.at("name").is_string() &&
+      body.at("phone_number").is_string()) {
+    // An earlier create may have been applied with its answer lost. With an e-mail the
+    // directory finds it; without one, name plus phone number is the natural key.
+    std::optional<PushResult> failure;
+    std::optional<std::string> found =
+        co_await find_by_name_and_phone(std::string(body.at("name").as_string()),
+                                        std::string(body.at("phone_number").as_string()), failure);
+    if (failure) co_return std::move(*failure);
+    if (found) {
+      PushResult r = co_await send(json_request("PATCH", "/operators/" + *found, &body));
+      r.vendor_id = std::move(found);
+      if (r.outcome == PushOutcome::ok) r.acknowledged = std::move(body);
+      co_return r;
+    }
+  }
   HttpResult result;
   PushResult r = co_await send(json_request("POST", "/operators", &body), &result);
   if (r.outcome != PushOutcome::ok) co_return r;
@@ -123,6 +139,36 @@ asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& con
   r.vendor_id = std::move(id);
   r.acknowledged = std::move(body);
   co_return r;
+}
+
+asio::awaitable<std::optional<std::string>> IdentityCallConnector::find_by_name_and_phone(
+    const std::string& name, const std::string& phone, std::optional<PushResult>& failure) {
+  HttpResult result;
+  PushResult listed = co_await send(json_request("GET", "/operators", nullptr), &result);
+  if (!result.ok()) {
+    failure = std::move(listed);
+    co_return std::nullopt;
+  }
+  const std::optional<json::object> o = parse_json_object(result.body);
+  const json::value* data = o ? o->if_contains("data") : nullptr;
+  if (data == nullptr || !data->is_array()) {
+    listed.outcome = PushOutcome::permanent;
+    listed.message = "IdentityCall operator list: the answer has no \"data\" array";
+    failure = std::move(listed);
+    co_return std::nullopt;
+  }
+  for (const json::value& op : data->as_array()) {
+    const json::object* fields = op.if_object();
+    if (fields == nullptr) continue;
+    const json::value* e = fields->if_contains("email");
+    if (e != nullptr && e->is_string() && !e->as_string().empty()) continue;
+    const json::value* n = fields->if_contains("name");
+    const json::value* p = fields->if_contains("phone_number");
+    if (n == nullptr || p == nullptr || !n->is_string() || !p->is_string()) continue;
+    if (n->as_string() != name || p->as_string() != phone) continue;
+    if (auto id = id_text(fields->if_contains("id"))) co_return id;
+  }
+  co_return std::nullopt;
 }
 
 asio::awaitable<PushResult> IdentityCallConnector::remove(const std::string& vendor_id) {

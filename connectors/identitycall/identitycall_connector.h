@@ -38,6 +38,11 @@ class IdentityCallConnector final : public VendorConnector<IdentityCallSettings>
   boost::asio::awaitable<PushResult> send(HttpRequest request, HttpResult* raw = nullptr);
   boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
   boost::asio::awaitable<PushResult> create(const PushContext& context);
+  /// The operator with this name and phone number and no e-mail, if the list has one (where a
+  /// create without an e-mail whose answer was lost is looked for). Sets `failure` when the list
+  /// call failed.
+  boost::asio::awaitable<std::optional<std::string>> find_by_name_and_phone(
+      const std::string& name, const std::string& phone, std::optional<PushResult>& failure);
   boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);
 
   StaticBearer auth_;

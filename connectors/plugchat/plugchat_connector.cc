@@ -36,7 +36,11 @@ PlugChatConnector::PlugChatConnector(std::string name, PlugChatSettings settings
                                      std::shared_ptr<HttpTransport> transport, ConnectorClock clock)
     : VendorConnector(std::move(name), std::move(settings), std::move(transport), std::move(clock)),
       tables_(settings_.tables(name_)),
-      auth_(settings_.integrator_token.reveal()) {}
+      auth_(settings_.integrator_token.reveal()),
+      directory_(
+          {.vendor = "Plug Chat", .key_name = "name"},
+          [this](VendorDirectory::Sink sink) { return walk_operators(std::move(sink)); },
+          clock_.steady()) {}
 
 MapResult PlugChatConnector::map(const CanonicalOperator& op) const {
   return map_plugchat_operator(op, tables_);
@@ -67,11 +71,29 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
         " or set create_missing: true");
   }
   if (!known) {
+    const auto* n = context.desired.if_contains("name");
+    const std::string name = n != nullptr && n->is_string() ? std::string(n->as_string()) : "";
+    if (context.outcome_unknown && !name.empty()) {
+      // An earlier create may have been applied with its answer lost: look before creating.
+      VendorDirectory::Lookup found = co_await directory_.find(name);
+      if (found.failure) co_return std::move(*found.failure);
+      if (found.id) {
+        boost::json::object body{{"id", *found.id}};
+        for (const auto& [key, value] : context.desired) body[key] = value;
+        PushResult out = co_await send("PUT", body);
+        if (out.outcome == PushOutcome::ok) out.acknowledged = context.desired;
+        out.vendor_id = *found.id;
+        if (out.outcome == PushOutcome::ok) out.message = "found by name after a lost answer";
+        co_return out;
+      }
+    }
     PushResult out = co_await send("POST", context.desired);
+    if (out.outcome == PushOutcome::retry) directory_.mark_stale();  // it may exist now
     if (out.outcome == PushOutcome::ok) {
       if (!out.vendor_id) {
         co_return permanent_result("Plug Chat created the operator but its answer has no 'id'");
       }
+      directory_.remember(name, *out.vendor_id);
       out.acknowledged = context.desired;
     }
     co_return out;
@@ -81,6 +103,40 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
   PushResult out = co_await send("PUT", body);
   if (out.outcome == PushOutcome::ok && out.vendor_id == context.vendor_id) out.vendor_id.reset();
   co_return out;
+}
+
+// The bare array of {id, name, active, departments, accessToken, createdAt}: names and ids.
+boost::asio::awaitable<std::optional<PushResult>> PlugChatConnector::walk_operators(
+    VendorDirectory::Sink sink) {
+  HttpRequest request;
+  request.method = "GET";
+  request.target = operators_path();
+  request.headers.push_back({"Content-Type", "application/json"});
+  request.headers.push_back({"Accept", "application/json"});
+  HttpResult result = co_await send_with_auth(*transport_, auth_, request);
+  if (!result.ok()) {
+    PushResult out = classify(result, request, plugchat_error_message);
+    out.response_body = redact_json_body(result.body);
+    out.request = redact_request(request);
+    co_return out;
+  }
+  boost::system::error_code ec;
+  const boost::json::value list = boost::json::parse(result.body, ec);
+  if (ec || !list.is_array()) {
+    PushResult out = permanent_result("Plug Chat operator list: the answer is not a JSON array");
+    out.status = result.status;
+    co_return out;
+  }
+  for (const boost::json::value& item : list.as_array()) {
+    const boost::json::object* op = item.if_object();
+    if (op == nullptr) continue;
+    const auto* id = op->if_contains("id");
+    const auto* name = op->if_contains("name");
+    if (id != nullptr && id->is_string() && name != nullptr && name->is_string()) {
+      sink(name->as_string(), id->as_string());
+    }
+  }
+  co_return std::nullopt;
 }
 
 boost::asio::awaitable<PushResult> PlugChatConnector::send(std::string method,

@@ -2,9 +2,11 @@
 // The Plug Chat connector: integrator API, static bearer token, `Content-Type:
 // application/json` on every call. Update is `PUT .../operators` with the id in the body and the
 // full required set (id, name, active, departments); create is `POST .../operators`. No delete
-// exists: a deleted operator is pushed with `active: false`.
+// exists: a deleted operator is pushed with `active: false`. A create whose outcome is unknown
+// (PushContext::outcome_unknown) is looked for by name in the operator list before creating again.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "common/http_transport.h"
 #include "framework/mapping_tables.h"
 #include "framework/vendor_connector.h"
+#include "framework/vendor_directory.h"
 #include "plugchat/plugchat_errors.h"
 #include "plugchat/plugchat_settings.h"
 
@@ -40,9 +43,13 @@ class PlugChatConnector final : public VendorConnector<PlugChatSettings> {
 
  private:
   boost::asio::awaitable<PushResult> send(std::string method, const boost::json::object& body);
+  boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
 
   MappingTables tables_;
   StaticBearer auth_;
+  /// name -> id: where a create whose answer was lost is looked for before creating again
+  /// (Plug Chat's list has no e-mail; the name is the only natural key it shows).
+  VendorDirectory directory_;
 };
 
 }  // namespace opsync

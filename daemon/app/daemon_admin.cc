@@ -138,6 +138,12 @@ class DaemonAdminBackend final : public admin::AdminBackend {
             paused ? json::value(static_cast<double>(k.pause_requested_ms) / 1000.0)
                    : json::value(nullptr);
         v["pauses"] = k.pauses;
+        // The vendor refuses the credential: pushes are held, one probe per interval.
+        v["state"] = k.auth_failed ? "auth_failed" : "ok";
+        v["auth_failed_since"] = k.auth_failed
+                                     ? json::value(format_rfc3339_ms(k.auth_failed_since_ms))
+                                     : json::value(nullptr);
+        v["auth_failures"] = k.auth_failures;
       }
       auto limits = c->limits();
       v["rate_per_second"] = limits.rate_per_second;

@@ -106,6 +106,11 @@ void register_daemon_metrics(metrics::Registry& r, MetricSources src) {
       "opsync_breaker_state", "Circuit breaker state by connector: 0 closed, 1 half-open, 2 open.",
       {"connector"},
       per_connector([](const DispatchCounters& k) { return static_cast<int>(k.breaker); }));
+  r.gauge_callback(
+      "opsync_connector_auth_failed",
+      "1 while the vendor refuses the connector's credential (pushes held, probing), by connector.",
+      {"connector"},
+      per_connector([](const DispatchCounters& k) { return k.auth_failed ? 1 : 0; }));
   r.gauge_callback("opsync_consumer_lag", "Messages behind the high watermark, by partition.",
                    {"partition"}, [&consumer](SampleSink& s) {
                      for (const auto& [partition, lag] : consumer.lag()) {

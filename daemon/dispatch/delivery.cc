@@ -46,6 +46,7 @@ void add_totals(DispatchCounters& into, const DispatchCounters& from) {
   into.mapping_errors += from.mapping_errors;
   into.skipped += from.skipped;
   into.pauses += from.pauses;
+  into.auth_failures += from.auth_failures;
 }
 
 }  // namespace
@@ -80,6 +81,7 @@ std::unique_ptr<Dispatcher> Delivery::make_dispatcher(
   o.now_ms = options_.now_ms;
   o.on_dead_letter = options_.on_dead_letter;
   o.on_push = options_.on_push;
+  o.auth_probe_interval = options_.auth_probe_interval;
   return std::make_unique<Dispatcher>(io_, store_, std::move(ptrs), std::move(o));
 }
 

@@ -52,6 +52,8 @@ class Delivery {
     std::function<void(const std::string& connector, PushOutcome outcome,
                        std::chrono::steady_clock::duration took)>
         on_push;
+    /// Dispatcher::Options::auth_probe_interval.
+    std::chrono::milliseconds auth_probe_interval{60'000};
   };
 
   /// `store` and `reconciler` must outlive the Delivery. The reconciler's planners are set by

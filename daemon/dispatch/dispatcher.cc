@@ -48,6 +48,10 @@ struct Lane {
   // leave the vendor wrong, so the next push sends every mapped field (full_resync).
   bool in_doubt = false;
   std::int64_t due_ms = 0;
+  // This push is the probe of an auth_failed connector; reached_vendor: it called the vendor
+  // (an early end, such as nothing to send, leaves the next probe due at once).
+  bool probe = false;
+  bool reached_vendor = false;
   std::shared_ptr<asio::cancellation_signal> cancel;
 };
 
@@ -69,6 +73,9 @@ struct Channel {
   std::multimap<std::int64_t, std::string> scheduled;  // due_ms -> operator (may hold stale rows)
   std::size_t in_flight = 0;
   DispatchCounters counters;  // pauses, paused_until_ms, pause_requested_ms: of the last pause
+  // auth_failed (counters.auth_failed): a probe is in flight, or the next one is due at probe_at.
+  bool probe_in_flight = false;
+  SteadyClock::time_point probe_at{};
 };
 
 class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
@@ -168,7 +175,10 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
       auto wake_at = SteadyClock::time_point::max();
       if (!ch.ready.empty() && ch.in_flight < ch.limits.concurrency) {
         const auto available = ch.rate.next_available(now);
-        if (available > now) {
+        if (ch.counters.auth_failed && (ch.probe_in_flight || now < ch.probe_at)) {
+          // Credential refused: the pushes wait; the probe's end or its due time wakes us.
+          if (!ch.probe_in_flight) wake_at = ch.probe_at;
+        } else if (available > now) {
           wake_at = available;
         } else if (!ch.breaker.allow(now)) {
           // Open: wait out the cool-down. Half-open with its probe in flight: the probe's end
@@ -196,6 +206,9 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     lane.queued = false;
     lane.in_flight = true;
     lane.recheck = false;
+    lane.reached_vendor = false;
+    lane.probe = ch.counters.auth_failed;
+    if (lane.probe) ch.probe_in_flight = true;
     lane.cancel = std::make_shared<asio::cancellation_signal>();
     ++ch.in_flight;
     asio::co_spawn(io_, run_lane(shared_from_this(), ch, op),
@@ -213,6 +226,12 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     lane.in_flight = false;
     lane.cancel.reset();
     --ch.in_flight;
+    if (lane.probe) {
+      lane.probe = false;
+      ch.probe_in_flight = false;
+      ch.probe_at = lane.reached_vendor ? SteadyClock::now() + self->options_.auth_probe_interval
+                                        : SteadyClock::now();
+    }
     self->drained_.cancel();
     if (self->abandoned_) co_return;
     const bool recheck = lane.recheck;
@@ -264,13 +283,24 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     ctx.desired = plan.desired;
     ctx.deleted = record->deleted;
     ctx.attempt = entry->attempts;
+    ctx.outcome_unknown = in_doubt;
     const auto started = SteadyClock::now();
     PushResult result = co_await connector.push(std::move(ctx));
     if (abandoned_) {
       ch.breaker.on_abandoned();
       co_return std::nullopt;
     }
+    ch.lanes[op].reached_vendor = true;
     const auto now = SteadyClock::now();
+    if (result.credential_refused) {
+      // Not this record's fault: hold the push (its outbox row stays as it is, attempts
+      // included) and keep the connector auth_failed until a probe is answered otherwise.
+      if (options_.on_push) options_.on_push(name, PushOutcome::retry, now - started);
+      ch.breaker.on_success(now);  // the vendor answered
+      enter_auth_failed(ch, now, result);
+      co_return options_.now_ms();  // due, and held by the pump while auth_failed
+    }
+    if (ch.counters.auth_failed && !result.vendor_failure) leave_auth_failed(ch, result);
     if (options_.on_push) options_.on_push(name, result.outcome, now - started);
     ch.lanes[op].in_doubt = result.outcome == PushOutcome::retry;
     if (result.vendor_failure) {
@@ -320,6 +350,38 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         seconds_text(requested), seconds_text(*result.retry_after), result.status);
   }
 
+  // One log line per episode: the first refusal; pushes refused meanwhile are held silently.
+  void enter_auth_failed(Channel& ch, SteadyClock::time_point now, const PushResult& result) {
+    if (ch.counters.auth_failed) return;
+    ch.counters.auth_failed = true;
+    ch.counters.auth_failed_since_ms = options_.now_ms();
+    ++ch.counters.auth_failures;
+    ch.probe_at = now + options_.auth_probe_interval;
+    spdlog::error(
+        "event=connector_auth_failed connector={} status={} message=\"{}\" probe_interval_s={} "
+        "pushes_held={}",
+        ch.connector.name(), result.status, result.message.substr(0, 256),
+        seconds_text(options_.auth_probe_interval), ch.lanes.size());
+  }
+
+  // The credential works again (a probe, or a push already in flight, was answered otherwise):
+  // every held push is due now.
+  void leave_auth_failed(Channel& ch, const PushResult& result) {
+    ch.counters.auth_failed = false;
+    ch.counters.auth_failed_since_ms = 0;
+    std::size_t due = 0;
+    for (auto& [op, lane] : ch.lanes) {
+      if (lane.in_flight) continue;
+      ++due;
+      if (lane.queued) continue;
+      lane.queued = true;
+      ch.ready.push_back(op);
+    }
+    spdlog::info("event=connector_auth_recovered connector={} status={} pushes_due={}",
+                 ch.connector.name(), result.status, due);
+    ch.wake.cancel();
+  }
+
   // "3600", "2.5": seconds with the milliseconds that are there.
   static std::string seconds_text(milliseconds d) {
     std::string out = std::to_string(d.count() / 1000);
@@ -336,6 +398,13 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     if (it == channels_.end()) return ResumeResult::unknown_connector;
     Channel& ch = *it->second;
     const auto now = SteadyClock::now();
+    if (ch.counters.auth_failed) {
+      // An operator says the credential is fixed: probe now rather than at the interval.
+      ch.probe_at = now;
+      spdlog::info("event=connector_auth_probe_requested connector={}", connector);
+      ch.wake.cancel();
+      return ResumeResult::resumed;
+    }
     if (ch.rate.blocked_until() <= now) return ResumeResult::not_paused;
     ch.rate.unblock();
     ch.counters.paused_until_ms = 0;

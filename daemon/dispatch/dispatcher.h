@@ -10,6 +10,9 @@
 // - The retry schedule (attempts, next attempt) lives in the outbox: a new Dispatcher on the same
 //   store resumes it (start()).
 // - Connectors are independent: separate lanes, limits, rate limiter and breaker each.
+// - A refused credential (401 after the refresh, 403) dead-letters nothing: the connector is
+//   auth_failed, its pushes wait in the outbox, one probe per auth_probe_interval; the first
+//   probe answered otherwise (or a reload, which builds a new Dispatcher) releases them all.
 // - After ok: shadow, learned vendor id and outbox completion commit in one transaction.
 //   After permanent: the dead letter and outbox completion commit in one transaction. What each
 //   outcome does to the store is OutcomeRecorder (push_outcome.h); this file keeps the lanes.
@@ -50,6 +53,14 @@ struct DispatchCounters {
   /// and what the vendor asked for (ms, before BackoffConfig::max_delay bounded it). 0 otherwise.
   std::int64_t paused_until_ms = 0;
   std::int64_t pause_requested_ms = 0;
+  /// The vendor refuses the connector's credential (PushResult::credential_refused): its pushes
+  /// are held (kept in the outbox, nothing dead-lettered) and one push at a time probes every
+  /// Options::auth_probe_interval until one is answered otherwise. Since when (ms since the
+  /// epoch, Options::now_ms), 0 when not.
+  bool auth_failed = false;
+  std::int64_t auth_failed_since_ms = 0;
+  /// Times the connector entered auth_failed (one per episode, however many pushes were refused).
+  std::uint64_t auth_failures = 0;
 };
 
 /// What Dispatcher::resume() did.
@@ -72,6 +83,8 @@ class Dispatcher {
     std::function<void(const std::string& connector, PushOutcome outcome,
                        std::chrono::steady_clock::duration took)>
         on_push;
+    /// While a connector is auth_failed: how long between two probes (one push each).
+    std::chrono::milliseconds auth_probe_interval{60'000};
   };
 
   /// `store` and every connector must outlive the Dispatcher and, if drain() timed out, the
@@ -103,7 +116,8 @@ class Dispatcher {
 
   /// Ends a pause a vendor answer put on `connector` (an operator's override): the token bucket
   /// accepts again at once and every push of the connector waiting for its next attempt is due
-  /// now (their outbox schedule is rewritten by their next outcome).
+  /// now (their outbox schedule is rewritten by their next outcome). On an auth_failed connector
+  /// it makes the next probe due now.
   ResumeResult resume(const std::string& connector);
 
   class Impl;

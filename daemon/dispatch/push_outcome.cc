@@ -51,7 +51,11 @@ NextDue OutcomeRecorder::accepted(const OutboxEntry& entry, const PushPlan& plan
   const std::string& name = entry.connector;
   const std::string& op = entry.operator_id;
   const std::int64_t now_ms = now_ms_();
-  Transaction tx(store_, Durability::relaxed);
+  // A vendor id learned now (a create, a lookup) is the only record of what the vendor issued:
+  // forgetting it in a power loss means creating the operator a second time. Commit it at full
+  // durability; a push to a known id stays relaxed (losing it only repeats the push).
+  const bool learned = result.vendor_id && result.vendor_id != plan.vendor_id;
+  Transaction tx(store_, learned ? Durability::full : Durability::relaxed);
   if (plan.remove) {
     store_.shadows().remove(name, op);
   } else {
@@ -60,7 +64,7 @@ NextDue OutcomeRecorder::accepted(const OutboxEntry& entry, const PushPlan& plan
     store_.shadows().save(name, op, merge_into_shadow(std::move(shadow), ack, plan.desired),
                           now_ms);
   }
-  if (result.vendor_id && result.vendor_id != plan.vendor_id) {
+  if (learned) {
     store_.shadows().save_vendor_id(name, op, *result.vendor_id);
   }
   store_.refusals().remove(name, op);

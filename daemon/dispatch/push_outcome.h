@@ -1,7 +1,9 @@
 #pragma once
 // What the outcome of one push does to the store, apart from the lanes that schedule pushes:
-// each call commits one transaction (Durability::relaxed) and says when the lane's outbox entry
-// is next due. The dispatcher keeps the lanes, limits, breaker and counters (dispatcher.cc).
+// each call commits one transaction (Durability::relaxed; Durability::full when it records a vendor
+// id just learned, so that a power loss cannot forget an id the vendor issued) and says when the
+// lane's outbox entry is next due. The dispatcher keeps the lanes, limits, breaker and counters
+// (dispatcher.cc).
 //
 //   nothing to send   the entry is completed
 //   accepted (ok)     shadow, learned vendor id and completion, together

@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -340,6 +341,64 @@ TEST_F(DaemonService, AVendorsPauseIsShownAndAnOperatorCanEndIt) {
   EXPECT_TRUE(status.at("connectors").at("identitycall").at("paused_until").is_null()) << status;
   EXPECT_EQ(http_call(io, port, "POST", "/connectors/identitycall/resume").status, 409u);
   EXPECT_EQ(http_call(io, port, "POST", "/connectors/nope/resume").status, 404u);
+}
+
+// A wrong credential (issue 12, defect 6): the vendor answers 401 to everything. The connector
+// goes auth_failed, holds every push (outbox rows kept, nothing dead-lettered, the vendor not
+// hammered once per operator), shows it in /status and /metrics and stays ready; a reload with
+// the right key pushes everything that waited.
+TEST_F(DaemonService, AWrongCredentialHoldsThePushesAndAReloadWithTheRightOneConverges) {
+  cluster.create_topic("ops", 1);
+  cluster.create_topic("ops.dlq", 1);
+  const std::string wrong = "idc_" + std::string("wrongkey") + std::string(24, '7');
+  ::setenv("TEST_IDC_KEY", wrong.c_str(), 1);
+  start_assigned(config());
+  const auto port = daemon->admin_port();
+  constexpr int kOperators = 30;
+  SimpleProducer producer(cluster.bootstraps());
+  for (int i = 0; i < kOperators; ++i) {
+    const std::string id = "emp-" + std::to_string(i);
+    producer.produce("ops", id, created(id, "c" + std::to_string(i), 1));
+  }
+  producer.flush();
+  const auto connector_status = [&] {
+    auto status = json::parse(http_call(io, port, "GET", "/status").body).as_object();
+    return status.at("connectors").at("identitycall").as_object();
+  };
+  ASSERT_TRUE(run_until(io, [&] {
+    if (daemon->stats().ingest.applied != kOperators) return false;
+    const auto idc = connector_status();
+    const auto* state = idc.if_contains("state");
+    return state != nullptr && *state == "auth_failed" && idc.at("backlog") == kOperators &&
+           idc.at("in_flight") == 0;
+  })) << json::serialize(connector_status());
+
+  EXPECT_EQ(daemon->store().outbox().size("identitycall"), kOperators);
+  EXPECT_EQ(daemon->store().dead_letters().backlog(), 0);
+  EXPECT_EQ(daemon->stats().dead_letters_published, 0);
+  EXPECT_EQ(daemon->connector_progress().at(0).rejected, 0u);
+  EXPECT_LT(sims.requests(Vendor::identitycall).size(), static_cast<std::size_t>(kOperators))
+      << "the refused credential was tried once per operator";
+  EXPECT_EQ(sample("opsync_connector_auth_failed{connector=\"identitycall\"}"), 1.0);
+  EXPECT_TRUE(connector_status().at("auth_failed_since").is_string());
+  EXPECT_EQ(http_call(io, port, "GET", "/readyz").status, 200u) << "the daemon itself is fine";
+  EXPECT_TRUE(sims.records(Vendor::identitycall).empty());
+
+  ::setenv("TEST_IDC_KEY", "idc_opsyncsimfullaccess0000000000001", 1);
+  ASSERT_EQ(reload(config()), "");
+  ASSERT_TRUE(run_until(
+      io,
+      [&] {
+        return sims.records(Vendor::identitycall).size() == kOperators &&
+               connector_status().at("backlog") == 0;
+      },
+      std::chrono::seconds(60)))
+      << json::serialize(connector_status());
+  EXPECT_EQ(connector_status().at("state"), "ok");
+  EXPECT_EQ(sample("opsync_connector_auth_failed{connector=\"identitycall\"}"), 0.0);
+  EXPECT_EQ(daemon->store().dead_letters().backlog(), 0);
+  EXPECT_EQ(daemon->stats().dead_letters_published, 0);
+  EXPECT_EQ(daemon->store().outbox().size("identitycall"), 0);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <memory>
@@ -80,6 +81,9 @@ class ConnectorSimFixture : public ::testing::Test {
     ctx.operator_id = op.id;
     if (auto it = ids_.find(op.id); it != ids_.end()) ctx.vendor_id = it->second;
     ctx.deleted = op.deleted;
+    // As the dispatcher: after a retry the outcome of the last attempt is unknown.
+    ctx.attempt = retries_[op.id];
+    ctx.outcome_unknown = ctx.attempt > 0;
     boost::json::object& shadow = shadows_[op.id];
     if (!(op.deleted && connector_->delete_policy() == DeletePolicy::remove)) {
       MapResult mapped = connector_->map(op);
@@ -92,6 +96,11 @@ class ConnectorSimFixture : public ::testing::Test {
     const boost::json::object desired = ctx.desired;
     const boost::json::object changed = ctx.changed;
     PushResult result = run(std::move(ctx));
+    if (result.outcome == PushOutcome::retry) {
+      ++retries_[op.id];
+    } else {
+      retries_.erase(op.id);
+    }
     if (result.outcome == PushOutcome::ok) {
       shadow = merge_into_shadow(shadow, result.acknowledged.value_or(changed), desired);
       if (result.vendor_id) ids_[op.id] = *result.vendor_id;
@@ -107,6 +116,8 @@ class ConnectorSimFixture : public ::testing::Test {
   /// Per canonical operator: the vendor's id and the shadow (what the vendor acknowledged).
   std::map<std::string, std::string> ids_;
   std::map<std::string, boost::json::object> shadows_;
+  /// Per canonical operator: retries since its last push that was not a retry.
+  std::map<std::string, std::int64_t> retries_;
 };
 
 }  // namespace opsync::test

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <string>
 
+#include "vendorsim/duplicates.h"
+
 namespace opsync::vendorsim {
 namespace {
 
@@ -98,6 +100,10 @@ HttpResponse handle_control(SimState& state, const json::object& ports, const Ht
   const std::string& what = seg[2];
   if (what == "faults") return faults(state, *vendor, req);
   if (what == "records") return records(state, *vendor, req);
+  if (what == "duplicates") {
+    if (method != http::verb::get) return not_allowed(req, "GET");
+    return json_response(req, http::status::ok, find_duplicates(*vendor, state.records(*vendor)));
+  }
   if (what == "requests") {
     if (method == http::verb::get)
       return json_response(req, http::status::ok, state.requests(*vendor));
@@ -128,7 +134,7 @@ HttpResponse handle_control(SimState& state, const json::object& ports, const Ht
     return json_response(req, http::status::ok, {{"revoked", state.revoke_tokens(*vendor)}});
   }
   return fail(req, http::status::not_found,
-              "no such control path (faults, records, requests, receipts, tokens)");
+              "no such control path (faults, records, duplicates, requests, receipts, tokens)");
 }
 
 }  // namespace opsync::vendorsim

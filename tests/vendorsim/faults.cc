@@ -30,7 +30,8 @@ json::object to_json(const FaultConfig& c) {
           {"reset_rate", number_value(c.reset_rate)},
           {"hang_rate", number_value(c.hang_rate)},
           {"lost_answer_rate", number_value(c.lost_answer_rate)},
-          {"rate_limit_per_s", number_value(c.rate_limit_per_s)}};
+          {"rate_limit_per_s", number_value(c.rate_limit_per_s)},
+          {"lost_answer_method", c.lost_answer_method}};
 }
 
 std::optional<FaultConfig> fault_config_from_json(const json::value& value, std::string& error) {
@@ -45,6 +46,11 @@ std::optional<FaultConfig> fault_config_from_json(const json::value& value, std:
       error = "fault key '" + std::string(key) + "': " + std::string(why);
       return std::nullopt;
     };
+    if (key == "lost_answer_method") {
+      if (!v.is_string()) return fail("must be a method name (\"POST\") or \"\"");
+      c.lost_answer_method = std::string(v.as_string());
+      continue;
+    }
     if (!number) return fail("must be a number");
     auto share = [&](double& out) {
       out = *number;
@@ -77,7 +83,7 @@ std::optional<FaultConfig> fault_config_from_json(const json::value& value, std:
     } else {
       error = "unknown fault key '" + std::string(key) +
               "' (known: latency_ms, error_rate, error_status, rate_429, retry_after_s, "
-              "reset_rate, hang_rate, lost_answer_rate, rate_limit_per_s)";
+              "reset_rate, hang_rate, lost_answer_rate, rate_limit_per_s, lost_answer_method)";
       return std::nullopt;
     }
   }

@@ -27,6 +27,9 @@ struct FaultConfig {
   /// reset instead. The client cannot tell it from `reset_rate`, which changes nothing.
   double lost_answer_rate = 0;
   double rate_limit_per_s = 0;  ///< token bucket (burst = one second's worth); 0 = unlimited
+  /// When set ("POST"): `lost_answer_rate` applies only to requests of this method (a create's
+  /// answer lost, the list calls before it answered). Other requests drawn for it are answered.
+  std::string lost_answer_method;
 };
 
 json::object to_json(const FaultConfig& config);

@@ -49,6 +49,10 @@ Reply SimState::handle(Vendor vendor, const HttpRequest& req) {
   std::lock_guard lock(mutex_);
   PerVendor& v = at(vendor);
   FaultPlan plan = v.faults.next();
+  if (plan.kind == FaultKind::lost_answer && !v.faults.config().lost_answer_method.empty() &&
+      req.method_string() != v.faults.config().lost_answer_method) {
+    plan.kind = FaultKind::none;  // only that method's answers are lost
+  }
   Reply reply;
   reply.delay = plan.delay;
   switch (plan.kind) {

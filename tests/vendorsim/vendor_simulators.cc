@@ -4,6 +4,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "vendorsim/control.h"
+#include "vendorsim/duplicates.h"
 #include "vendorsim/server.h"
 #include "vendorsim/sim_state.h"
 
@@ -75,6 +76,9 @@ std::optional<json::object> VendorSimulators::receipts(Vendor vendor, std::uint6
 }
 json::array VendorSimulators::records(Vendor vendor) const {
   return state_->records(vendor);
+}
+json::array VendorSimulators::duplicates(Vendor vendor) const {
+  return find_duplicates(vendor, state_->records(vendor));
 }
 SeedResult VendorSimulators::seed_record(Vendor vendor, json::object record) {
   return state_->seed_record(vendor, std::move(record));

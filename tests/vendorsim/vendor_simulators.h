@@ -53,6 +53,8 @@ class VendorSimulators {
   /// Compact receipts from number `from` on, when Options::record_receipts (else nullopt).
   std::optional<json::object> receipts(Vendor vendor, std::uint64_t from = 0) const;
   json::array records(Vendor vendor) const;
+  /// Records sharing the vendor's natural key (find_duplicates, duplicates.h): `[]` when none.
+  json::array duplicates(Vendor vendor) const;
   /// Stores a record as if it existed before opsync; returns the stored record or the reason.
   SeedResult seed_record(Vendor vendor, json::object record);
   std::size_t revoke_tokens(Vendor vendor);

@@ -302,5 +302,20 @@ TEST_F(GliaSimTest, ACreateRefusedAsTakenIsRetriedAndFindsTheOperator) {
   EXPECT_EQ(record("glia-lost").at("name"), "Operator emp-8");
 }
 
+// A create whose answer is lost after Glia applied it (issue 12, defect 4): the retry walks the
+// list again, finds the operator by e-mail and updates it; there is one record per e-mail.
+TEST_F(GliaSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
+  make_connector("create_missing: true\n");
+  ASSERT_EQ(push(jane()).value().outcome, PushOutcome::ok);  // a token, the directory filled
+  sims_->set_faults(Vendor::glia, {.lost_answer_rate = 1.0, .lost_answer_method = "POST"});
+  PushResult first = push(person("emp-9", "nine@x.io")).value();
+  ASSERT_EQ(first.outcome, PushOutcome::retry) << first.message;
+  sims_->set_faults(Vendor::glia, {});
+  PushResult second = push(person("emp-9", "nine@x.io")).value();
+  ASSERT_EQ(second.outcome, PushOutcome::ok) << second.message;
+  EXPECT_EQ(sims_->records(Vendor::glia).size(), 2U);
+  EXPECT_EQ(sims_->duplicates(Vendor::glia), json::array()) << sims_->duplicates(Vendor::glia);
+}
+
 }  // namespace
 }  // namespace opsync

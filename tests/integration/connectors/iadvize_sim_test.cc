@@ -211,5 +211,21 @@ TEST_F(IAdvizeSimTest, InjectedFaultsRetry) {
   EXPECT_EQ(record(3).at("chat_max_number"), 2);
 }
 
+// A create whose answer is lost after iAdvize applied it (issue 12, defect 4): the retry looks
+// the operator up (by e-mail) before creating, and updates the one it finds.
+TEST_F(IAdvizeSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
+  make_connector("create_missing: true\n");
+  sims_->set_faults(Vendor::iadvize, {.lost_answer_rate = 1.0, .lost_answer_method = "POST"});
+  auto r = push(jane());
+  ASSERT_TRUE(r && r->outcome == PushOutcome::retry) << (r ? r->message : "");
+  ASSERT_EQ(sims_->records(Vendor::iadvize).size(), 1u) << "the create was applied";
+  sims_->set_faults(Vendor::iadvize, {});
+  r = push(jane());
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(sims_->records(Vendor::iadvize).size(), 1u);
+  EXPECT_EQ(sims_->duplicates(Vendor::iadvize), json::array())
+      << sims_->duplicates(Vendor::iadvize);
+}
+
 }  // namespace
 }  // namespace opsync

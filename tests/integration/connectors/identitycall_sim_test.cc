@@ -264,5 +264,30 @@ TEST_F(IdentityCallSimTest, OutOfBandCreatesAndDeletesAreFollowed) {
   EXPECT_EQ(record(*r.vendor_id)->at("name"), "Operator 3");
 }
 
+// A create whose answer is lost after IdentityCall applied it (issue 12, defect 4): the retry
+// finds the operator (by e-mail, or by name and phone number when it has no e-mail) instead of
+// creating a second one.
+TEST_F(IdentityCallSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
+  make_connector("create_missing: true\n");
+  // The directory is filled first, so the lost request below is the create itself.
+  auto r = push(person(1));
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  CanonicalOperator without_email = person(2);
+  without_email.attributes.erase("email");
+  for (const CanonicalOperator& op : {person(3), without_email}) {
+    sims_->set_faults(Vendor::identitycall, {.lost_answer_rate = 1.0});
+    r = push(op);
+    ASSERT_TRUE(r && r->outcome == PushOutcome::retry) << op.id << ": " << (r ? r->message : "");
+    sims_->set_faults(Vendor::identitycall, {});
+    r = push(op);
+    ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << op.id << ": " << (r ? r->message : "");
+    ASSERT_TRUE(ids_.count(op.id)) << op.id;
+    EXPECT_TRUE(record(ids_.at(op.id))) << op.id;
+  }
+  EXPECT_EQ(sims_->records(Vendor::identitycall).size(), 3u);
+  EXPECT_EQ(sims_->duplicates(Vendor::identitycall), json::array())
+      << sims_->duplicates(Vendor::identitycall);
+}
+
 }  // namespace
 }  // namespace opsync

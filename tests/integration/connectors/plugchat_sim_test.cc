@@ -176,5 +176,31 @@ TEST_F(PlugChatSimTest, InjectedServerErrorsRetry) {
   EXPECT_TRUE(r->vendor_failure);
 }
 
+// A create whose answer is lost after Plug Chat applied it (issue 12, defect 4): the retry finds
+// the operator (by name: the list has no e-mail) instead of creating a second one.
+TEST_F(PlugChatSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
+  make_connector("create_missing: true\n");
+  CanonicalOperator op = jane();
+  sims_->set_faults(Vendor::plugchat, {.lost_answer_rate = 1.0});
+  auto r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::retry) << (r ? r->message : "");
+  ASSERT_EQ(sims_->records(Vendor::plugchat).size(), 1u) << "the create was applied";
+  sims_->set_faults(Vendor::plugchat, {});
+
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
+  EXPECT_EQ(sims_->duplicates(Vendor::plugchat), json::array())
+      << sims_->duplicates(Vendor::plugchat);
+  const std::string id(sims_->records(Vendor::plugchat).at(0).as_object().at("id").as_string());
+  EXPECT_EQ(ids_.at(op.id), id);
+
+  op.attributes["display_name"] = "Jane D.";
+  r = push(op);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(record(id).at("name"), "Jane D.");
+  EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
+}
+
 }  // namespace
 }  // namespace opsync

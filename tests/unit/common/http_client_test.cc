@@ -270,6 +270,58 @@ TEST_F(HttpClientTest, StalePooledConnectionIsResentOnceTransparently) {
   EXPECT_EQ(client.stats().stale_retries, 1u);
 }
 
+// A POST (or PATCH) whose outcome is unknown is never repeated by the client: the server read
+// it before closing, so it may have acted on it (a create applied twice is a duplicate record at
+// the vendor). The caller gets the error and decides (issue 12, defect 4).
+TEST_F(HttpClientTest, StalePooledConnectionDoesNotResendAPostOrPatch) {
+  for (const char* method : {"POST", "PATCH"}) {
+    asio::io_context loop;
+    ScriptedServer server(loop, [](const ReceivedRequest& r) {
+      auto s = ok();
+      if (r.connection == 0 && r.sequence == 1) s.action = Action::close_without_response;
+      return s;
+    });
+    HttpClient client(loop, options_for(server));
+    auto body = [&]() -> asio::awaitable<void> {
+      HttpResult r = co_await client.request(get("/first"));
+      EXPECT_FALSE(r.error);
+      HttpRequest create;
+      create.method = method;
+      create.target = "/operators";
+      create.body = "{}";
+      r = co_await client.request(create);
+      EXPECT_TRUE(r.error) << method;
+      EXPECT_EQ(classify(r), Outcome::retry);  // the dispatcher's decision, not the client's
+    };
+    test::run_until_done(loop, body());
+    EXPECT_EQ(server.requests(), 2u) << method << " was sent twice";
+    EXPECT_EQ(client.stats().stale_retries, 0u) << method;
+  }
+}
+
+// GET, PUT and DELETE are idempotent (RFC 9110 9.2.2): the transparent re-send stays for them.
+TEST_F(HttpClientTest, StalePooledConnectionResendsAPut) {
+  ScriptedServer server(io, [](const ReceivedRequest& r) {
+    auto s = ok();
+    if (r.connection == 0 && r.sequence == 1) s.action = Action::close_without_response;
+    return s;
+  });
+  HttpClient client(io, options_for(server));
+  auto body = [&]() -> asio::awaitable<void> {
+    HttpResult r = co_await client.request(get("/first"));
+    EXPECT_FALSE(r.error);
+    HttpRequest put;
+    put.method = "PUT";
+    put.target = "/operators/1";
+    put.body = "{}";
+    r = co_await client.request(put);
+    EXPECT_FALSE(r.error) << r.error.message();
+  };
+  test::run_until_done(io, body());
+  EXPECT_EQ(server.requests(), 3u);
+  EXPECT_EQ(client.stats().stale_retries, 1u);
+}
+
 TEST_F(HttpClientTest, ResendsAtMostOnce) {
   ScriptedServer server(io, [](const ReceivedRequest& r) {
     auto s = ok();
