@@ -21,6 +21,8 @@
 
 namespace opsync {
 
+class RequestBudget;  // common/request_budget.h
+
 /// What a push does when the canonical operator is deleted.
 enum class DeletePolicy {
   deactivate,  ///< the default: push the record with the vendor's "inactive" flag
@@ -139,9 +141,11 @@ struct ReadResult {
 
 /// Per-connector delivery limits (read from the connector's settings).
 struct DeliveryLimits {
-  std::size_t concurrency = 8;    ///< lanes with a request in flight at once
-  double rate_per_second = 20.0;  ///< token-bucket refill
-  std::uint32_t burst = 20;       ///< token-bucket size
+  std::size_t concurrency = 8;  ///< lanes with a request in flight at once
+  /// Token-bucket refill: vendor HTTP requests per second (every request of the connector,
+  /// lookups, page walks and token calls included, when it meters them: request_budget()).
+  double rate_per_second = 20.0;
+  std::uint32_t burst = 20;  ///< token-bucket size
   BackoffConfig backoff{};
   CircuitBreakerConfig breaker{};
   /// The share of rate_per_second that background requests (RequestPriority::background:
@@ -166,6 +170,11 @@ class Connector {
   virtual ClearStyle clear_style() const { return ClearStyle::null_value; }
   virtual DeletePolicy delete_policy() const { return DeletePolicy::deactivate; }
   virtual DeliveryLimits limits() const { return {}; }
+  /// The budget every HTTP request of this connector passes through (built from limits() where
+  /// the connector is built), or nullptr when the connector meters none of its requests. The
+  /// dispatcher pauses it on a 429 (every request of the connector waits, background ones too)
+  /// and, when it is nullptr, takes one token of its own bucket per push instead.
+  virtual RequestBudget* request_budget() { return nullptr; }
 
   /// Performs the vendor calls of one push. Never throws: every failure is a PushResult. A 401
   /// is the connector's to handle (refresh credentials once, see send_with_auth).

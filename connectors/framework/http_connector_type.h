@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/http_client.h"
+#include "common/request_budget.h"
 #include "config/config.h"
 #include "config/schema.h"
 #include "framework/registry.h"
@@ -17,7 +18,9 @@ namespace opsync {
 /// Type `name`: `check` reads an instance's settings with `schema()`, reporting every problem;
 /// `create` loads them and builds `C(instance name, settings, HttpClient)`, the client pointed at
 /// `settings.base_url` with `settings.concurrency` connections and the settings' connect and
-/// request timeouts. `C` takes the transport as a std::unique_ptr or std::shared_ptr.
+/// request timeouts, behind a MeteredTransport: every request of the instance (reads and token
+/// calls included) takes a token of one RequestBudget built from the settings' limits(), which
+/// the connector exposes as request_budget(). `C` takes the transport as a std::shared_ptr.
 template <class C, class Settings>
 ConnectorType http_connector_type(std::string name, const Schema<Settings>& (*schema)()) {
   ConnectorType type;
@@ -33,8 +36,12 @@ ConnectorType http_connector_type(std::string name, const Schema<Settings>& (*sc
     options.max_connections = settings.concurrency;
     options.connect_timeout = settings.connect_timeout;
     options.request_timeout = settings.request_timeout;
-    auto client = std::make_unique<HttpClient>(io, std::move(options));
-    return std::make_unique<C>(connector.name, std::move(settings), std::move(client));
+    const DeliveryLimits limits = settings.limits();
+    auto budget = std::make_shared<RequestBudget>(limits.rate_per_second, limits.burst,
+                                                  limits.background_share);
+    auto transport = std::make_shared<MeteredTransport>(
+        std::make_shared<HttpClient>(io, std::move(options)), std::move(budget));
+    return std::make_unique<C>(connector.name, std::move(settings), std::move(transport));
   };
   return type;
 }

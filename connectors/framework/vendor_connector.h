@@ -1,8 +1,8 @@
 #pragma once
 // The members every vendor connector has, declared once: the instance name, the settings (a
 // DeliverySettings, framework/delivery_settings.h), the transport and the clock, with name(),
-// limits() and the classification of a vendor call's answer built on them. A connector is
-// `class XConnector final : public VendorConnector<XSettings>`; its constructor takes
+// limits(), request_budget() and the classification of a vendor call's answer built on them. A
+// connector is `class XConnector final : public VendorConnector<XSettings>`; its constructor takes
 // (name, settings, transport, ConnectorClock clock = {}) like every other one.
 
 #include <memory>
@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/http_transport.h"
+#include "common/request_budget.h"
 #include "framework/connector.h"
 #include "framework/connector_clock.h"
 #include "framework/delivery_settings.h"
@@ -21,6 +22,9 @@ class VendorConnector : public Connector {
  public:
   const std::string& name() const final { return name_; }
   DeliveryLimits limits() const final { return settings_.limits(); }
+  /// The budget of the transport when it is a MeteredTransport (as http_connector_type builds
+  /// it), else nullptr.
+  RequestBudget* request_budget() final { return budget_.get(); }
 
  protected:
   /// The vendor's words for an answer that is not 2xx (`<type>_error_message`, <type>_errors.h).
@@ -31,7 +35,11 @@ class VendorConnector : public Connector {
       : name_(std::move(name)),
         settings_(std::move(settings)),
         transport_(std::move(transport)),
-        clock_(std::move(clock)) {}
+        clock_(std::move(clock)) {
+    if (auto* metered = dynamic_cast<MeteredTransport*>(transport_.get())) {
+      budget_ = metered->budget();
+    }
+  }
 
   /// push_result_from_http at the wall clock's time with limits().backoff; the message of an
   /// answer that is not 2xx is `describe(status, body)`.
@@ -46,6 +54,7 @@ class VendorConnector : public Connector {
   Settings settings_;
   std::shared_ptr<HttpTransport> transport_;
   ConnectorClock clock_;
+  std::shared_ptr<RequestBudget> budget_;
 };
 
 }  // namespace opsync

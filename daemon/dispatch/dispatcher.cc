@@ -14,8 +14,9 @@
 #include <map>
 #include <unordered_map>
 
-#include "common/rate_limiter.h"
 #include "common/redact.h"
+#include "common/request_budget.h"
+#include "common/retry_policy.h"
 #include "dispatch/dead_letter.h"
 #include "dispatch/push_outcome.h"
 #include "dispatch/push_plan.h"
@@ -55,17 +56,27 @@ struct Lane {
   std::shared_ptr<asio::cancellation_signal> cancel;
 };
 
+// The connector's request budget meters every HTTP request it sends; the pump then only waits
+// for a live token to be there before starting a push (the push's requests take the tokens). A
+// connector that meters nothing gets a budget of the dispatcher's own, one token per push.
 struct Channel {
   Channel(asio::io_context& io, Connector& c)
       : connector(c),
         limits(c.limits()),
-        rate(limits.rate_per_second, limits.burst),
+        own_budget(c.request_budget()
+                       ? nullptr
+                       : std::make_unique<RequestBudget>(limits.rate_per_second, limits.burst,
+                                                         limits.background_share)),
+        budget(own_budget ? *own_budget : *c.request_budget()),
         breaker(limits.breaker),
         wake(io, SteadyClock::time_point::max()) {}
 
+  bool per_push() const { return own_budget != nullptr; }
+
   Connector& connector;
   DeliveryLimits limits;
-  RateLimiter rate;
+  std::unique_ptr<RequestBudget> own_budget;
+  RequestBudget& budget;  // pauses act on it: every request of the connector waits
   CircuitBreaker breaker;
   asio::steady_timer wake;
   std::unordered_map<std::string, Lane> lanes;  // operators with an outbox entry
@@ -174,7 +185,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
       self->promote_due(ch, now_ms);
       auto wake_at = SteadyClock::time_point::max();
       if (!ch.ready.empty() && ch.in_flight < ch.limits.concurrency) {
-        const auto available = ch.rate.next_available(now);
+        const auto available = ch.budget.next_available(RequestPriority::live, now);
         if (ch.counters.auth_failed && (ch.probe_in_flight || now < ch.probe_at)) {
           // Credential refused: the pushes wait; the probe's end or its due time wakes us.
           if (!ch.probe_in_flight) wake_at = ch.probe_at;
@@ -185,7 +196,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
           // wakes us.
           if (ch.breaker.state(now) == BreakerState::open) wake_at = ch.breaker.open_until();
         } else {
-          ch.rate.try_acquire(now);
+          if (ch.per_push()) ch.budget.try_acquire(RequestPriority::live, now);
           std::string op = std::move(ch.ready.front());
           ch.ready.pop_front();
           self->start_push(ch, std::move(op));
@@ -320,9 +331,21 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         spdlog::debug("event=push_ok connector={} operator={} status={} fields={}", name, op,
                       result.status, plan.changed.size());
         co_return outcomes_.accepted(*entry, plan, result);
-      case PushOutcome::retry:
+      case PushOutcome::retry: {
         ++ch.counters.pushes_retry;
-        co_return outcomes_.retry(*entry, ch.limits.backoff, result);
+        const NextDue due = outcomes_.retry(*entry, ch.limits.backoff, result);
+        if (result.status == 429 && !result.throttle_connector && due) {
+          // Too many requests without a Retry-After: the quota is the connector's, not this
+          // operator's, so the whole connector waits the longest backoff delay of this attempt
+          // (its lane retries within it, so no later than the others).
+          PushResult slow = result;
+          const auto attempt = static_cast<unsigned>(std::max<std::int64_t>(0, entry->attempts));
+          slow.retry_after =
+              std::min(backoff_ceiling(ch.limits.backoff, attempt), ch.limits.backoff.max_delay);
+          if (slow.retry_after->count() > 0) pause(ch, now, slow);
+        }
+        co_return due;
+      }
       case PushOutcome::permanent:
         ++ch.counters.pushes_permanent;
         spdlog::warn("event=push_rejected connector={} operator={} status={} message=\"{}\"", name,
@@ -335,10 +358,10 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   // Pauses the connector for result.retry_after. Logged once per pause: a lane answered while the
   // connector is already paused only extends it.
   void pause(Channel& ch, SteadyClock::time_point now, const PushResult& result) {
-    const bool was_paused = ch.rate.blocked_until() > now;
+    const bool was_paused = ch.budget.paused_until() > now;
     const auto until = now + *result.retry_after;
-    if (was_paused && until <= ch.rate.blocked_until()) return;
-    ch.rate.block_until(until);
+    if (was_paused && until <= ch.budget.paused_until()) return;
+    ch.budget.pause_until(until);
     const milliseconds requested = result.requested_retry_after.value_or(*result.retry_after);
     ch.counters.paused_until_ms = options_.now_ms() + result.retry_after->count();
     ch.counters.pause_requested_ms = requested.count();
@@ -405,8 +428,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
       ch.wake.cancel();
       return ResumeResult::resumed;
     }
-    if (ch.rate.blocked_until() <= now) return ResumeResult::not_paused;
-    ch.rate.unblock();
+    if (ch.budget.paused_until() <= now) return ResumeResult::not_paused;
+    ch.budget.resume();
     ch.counters.paused_until_ms = 0;
     ch.counters.pause_requested_ms = 0;
     // Every push waiting for its next attempt is due now (its row in `scheduled` goes stale).
@@ -467,7 +490,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     c.in_flight = ch.in_flight;
     const auto now = SteadyClock::now();
     c.breaker = ch.breaker.state(now);
-    if (ch.rate.blocked_until() <= now) {
+    if (ch.budget.paused_until() <= now) {
       c.paused_until_ms = 0;
       c.pause_requested_ms = 0;
     }

@@ -1,15 +1,18 @@
 #pragma once
 // Drains the outbox: per connector instance, per-operator lanes with one request in flight each,
-// many lanes in parallel up to the connector's concurrency limit, behind its token bucket and
-// circuit breaker. Everything runs on the shared io_context's thread; nothing throws on the data
-// path except the state store (I/O or corruption).
+// many lanes in parallel up to the connector's concurrency limit, behind its request budget
+// (common/request_budget.h: every HTTP request of the connector takes a token, when the connector
+// meters them; else one token per push) and circuit breaker. Everything runs on the shared
+// io_context's thread; nothing throws on the data path except the state store (I/O or corruption).
 //
 // What a caller may rely on:
 // - Per (connector, operator): pushes happen in order and one at a time; a push always carries
 //   the latest canonical values (the outbox holds no payload; see plan_push).
 // - The retry schedule (attempts, next attempt) lives in the outbox: a new Dispatcher on the same
 //   store resumes it (start()).
-// - Connectors are independent: separate lanes, limits, rate limiter and breaker each.
+// - Connectors are independent: separate lanes, limits, request budget and breaker each.
+// - A 429 pauses the whole connector's budget (every request waits, background ones too): for
+//   its Retry-After, or without one for the backoff delay of the lane that got it.
 // - A refused credential (401 after the refresh, 403) dead-letters nothing: the connector is
 //   auth_failed, its pushes wait in the outbox, one probe per auth_probe_interval; the first
 //   probe answered otherwise (or a reload, which builds a new Dispatcher) releases them all.
@@ -114,10 +117,10 @@ class Dispatcher {
 
   DispatchCounters counters(const std::string& connector) const;
 
-  /// Ends a pause a vendor answer put on `connector` (an operator's override): the token bucket
-  /// accepts again at once and every push of the connector waiting for its next attempt is due
-  /// now (their outbox schedule is rewritten by their next outcome). On an auth_failed connector
-  /// it makes the next probe due now.
+  /// Ends a pause a vendor answer put on `connector` (an operator's override): its request
+  /// budget accepts again at once and every push of the connector waiting for its next attempt is
+  /// due now (their outbox schedule is rewritten by their next outcome). On an auth_failed
+  /// connector it makes the next probe due now.
   ResumeResult resume(const std::string& connector);
 
   class Impl;

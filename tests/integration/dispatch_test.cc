@@ -322,6 +322,37 @@ TEST_F(DispatchTest, RetryAfterIsHonoured) {
   EXPECT_GE(server.received[1].at - server.received[0].at, 2s);
 }
 
+// A 429 without Retry-After says the connector's quota is spent, not one operator's: the whole
+// connector pauses for the backoff ceiling of that attempt, so another lane's push waits too.
+TEST_F(DispatchTest, A429WithoutRetryAfterOnOneLaneDelaysTheOtherLanes) {
+  limits.backoff = {.base = 1s, .cap = 1s};
+  bool refused = false;
+  server.script = [&](const Recorded& r) {
+    if (!refused && r.target.find("emp-a") != std::string::npos) {
+      refused = true;
+      return Reply{.status = 429, .body = "slow down"};
+    }
+    return created(r);
+  };
+  put("emp-a", R"({"email":"a@x"})");
+  run([&](Dispatcher& d) -> asio::awaitable<void> {
+    co_await test::wait_until([&] {
+      auto e = store.outbox().load_entry("rest", "emp-a");
+      return e && e->attempts == 1;
+    });
+    put("emp-b", R"({"email":"b@x"})");
+    d.notify("rest", "emp-b");
+    co_await test::wait_until([&] { return store.outbox().size("rest") == 0; });
+    EXPECT_EQ(d.counters("rest").pauses, 1u);
+  });
+  const auto refusal = server.for_target("/operators?ref=emp-a");
+  const auto other = server.for_target("/operators?ref=emp-b");
+  ASSERT_EQ(refusal.size(), 2u);
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_GE(other[0].at - refusal[0].at, 1s);
+  EXPECT_GE(refusal[1].at - refusal[0].at, 1s);
+}
+
 TEST_F(DispatchTest, VendorRejectionReachesTheDeadLetterQueue) {
   server.script = [](const Recorded&) {
     return Reply{.status = 422, .body = R"({"error":"email is not allowed on this site"})"};
