@@ -45,12 +45,14 @@ StateStore::StateStore(const std::string& directory, StoreOptions options) {
   progress_ = std::make_unique<Progress>(*db_);
   outbox_ = std::make_unique<Outbox>(*db_);
   shadows_ = std::make_unique<Shadows>(*db_);
+  doubts_ = std::make_unique<Doubts>(*db_);
   dead_letters_ = std::make_unique<DeadLetters>(*db_);
 }
 
 StateStore::~StateStore() {
   // Statements first: a connection closes once its statements are finalized.
   dead_letters_.reset();
+  doubts_.reset();
   shadows_.reset();
   outbox_.reset();
   progress_.reset();
