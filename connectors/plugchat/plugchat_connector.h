@@ -5,6 +5,7 @@
 // exists: a deleted operator is pushed with `active: false`.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,8 @@ class PlugChatConnector final : public VendorConnector<PlugChatSettings> {
 
  private:
   boost::asio::awaitable<PushResult> send(std::string method, const boost::json::object& body);
+  /// Whether Plug Chat's operator list holds `id`; nullopt when the list could not be read.
+  boost::asio::awaitable<std::optional<bool>> lists_operator(const std::string& id);
 
   MappingTables tables_;
   StaticBearer auth_;
