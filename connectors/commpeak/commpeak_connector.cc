@@ -92,10 +92,16 @@ boost::asio::awaitable<PushResult> CommPeakConnector::push(PushContext context) 
   // The answer is the user with every value as a string: not comparable with the mapped
   // fields, so the shadow takes what was sent (acknowledged stays empty).
   if (out.outcome == PushOutcome::ok) out.vendor_id = learned;
-  if (out.status == 404 && learned) {
-    // The directory's id is gone: look the user up afresh on the retry.
+  if (out.status == 404 && !out.vendor_failure) {  // "User not found", not a transport error
     directory_.forget_id(id);
-    out.outcome = PushOutcome::retry;
+    if (learned) {
+      // The directory's id is gone: look the user up afresh on the retry.
+      out.outcome = PushOutcome::retry;
+    } else {
+      // The id the push was given is gone: the dispatcher forgets it and pushes again without
+      // one, which looks the user up by e-mail (CommPeak cannot create one).
+      out.vendor_id_gone = true;
+    }
   }
   co_return out;
 }

@@ -98,6 +98,12 @@ struct PushResult {
   bool credential_refused = false;
   /// The vendor id learned by this push (after a create or a lookup), if any.
   std::optional<std::string> vendor_id;
+  /// The vendor answered that it has no operator under PushContext::vendor_id (a 404 that means
+  /// exactly that for this vendor): the id is dead. The dispatcher forgets it and the shadow and
+  /// pushes once more without an id, so the connector resolves the operator again (lookup or
+  /// create) and sends the full record. Set only for an id the push was given, never for one the
+  /// connector resolved itself.
+  bool vendor_id_gone = false;
   /// The fields the vendor acknowledged (its answer, where it returns the record). nullopt
   /// means "everything in PushContext::changed".
   std::optional<boost::json::object> acknowledged;

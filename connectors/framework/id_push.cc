@@ -48,6 +48,9 @@ boost::asio::awaitable<PushResult> push_by_id(PushContext context, VendorDirecto
       r.message = steps.vendor + " operator " + id + " (found by email) is gone: " + r.message;
       co_return r;
     }
+    // The id the push was given (stored, or the event's external_ids) names no operator: the
+    // dispatcher forgets it and pushes again without one (resolved afresh, full record).
+    r.vendor_id_gone = true;
   }
   r.vendor_id = learned;
   co_return r;

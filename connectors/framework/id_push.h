@@ -38,8 +38,9 @@ struct IdPushSteps {
 
 /// Refuses an id that is not `is_id`; deletes under `remove`; takes the context's vendor id, or
 /// resolves one through `directory` (creating when `create_missing`); sends the sendable fields
-/// (nothing to send: done). A 404 on the update forgets the id, and when it came from the
-/// directory the push is retried (looked up, or created, afresh).
+/// (nothing to send: done). A 404 on the update forgets the id; when it came from the directory
+/// the push is retried (looked up, or created, afresh), and when the push was given it the
+/// result says so (PushResult::vendor_id_gone: the dispatcher resolves again, once).
 boost::asio::awaitable<PushResult> push_by_id(PushContext context, VendorDirectory& directory,
                                               const IdPushSteps& steps);
 

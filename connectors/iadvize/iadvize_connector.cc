@@ -174,12 +174,19 @@ boost::asio::awaitable<PushResult> IAdvizeConnector::push(PushContext ctx) {
 
   PushResult result;
   const std::string path = "/operator/" + iadvize::form_escape(id);
+  // A 404 on /operator/{id} is "Operator not found": for an id the push was given, the dispatcher
+  // forgets it and pushes again without one (looked up by e-mail or external_id, else created).
+  const auto gone = [&](PushResult& r) {
+    if (r.status == 404 && !r.vendor_failure && !learned) r.vendor_id_gone = true;
+  };
   if (!wire.empty()) {
     result = co_await call("PUT", path, iadvize::encode_form(wire));
+    gone(result);
     if (result.outcome != PushOutcome::ok) co_return result;
   }
   if (offline) {
     result = co_await call("PUT", path + "/live", "connected=0");
+    gone(result);
     if (result.outcome != PushOutcome::ok) co_return result;
   }
   result.vendor_id = learned;

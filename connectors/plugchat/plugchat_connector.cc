@@ -102,6 +102,12 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
   for (const auto& [key, value] : context.changed) body[key] = value;
   PushResult out = co_await send("PUT", body);
   if (out.outcome == PushOutcome::ok && out.vendor_id == context.vendor_id) out.vendor_id.reset();
+  if (out.status == 404 && !out.vendor_failure) {
+    // "Operador não encontrado", or a wrong account ("Conta não encontrada"): only the operator
+    // list tells which. An id the list (of a readable account) lacks is gone: the dispatcher
+    // forgets it and pushes again without one, which creates the operator afresh.
+    if (co_await lists_operator(*context.vendor_id) == false) out.vendor_id_gone = true;
+  }
   co_return out;
 }
 
@@ -137,6 +143,26 @@ boost::asio::awaitable<std::optional<PushResult>> PlugChatConnector::walk_operat
     }
   }
   co_return std::nullopt;
+}
+
+boost::asio::awaitable<std::optional<bool>> PlugChatConnector::lists_operator(
+    const std::string& id) {
+  HttpRequest request;
+  request.method = "GET";
+  request.target = operators_path();
+  request.headers.push_back({"Content-Type", "application/json"});
+  request.headers.push_back({"Accept", "application/json"});
+  HttpResult result = co_await send_with_auth(*transport_, auth_, request);
+  if (!result.ok()) co_return std::nullopt;
+  boost::system::error_code ec;
+  const boost::json::value list = boost::json::parse(result.body, ec);
+  if (ec || !list.is_array()) co_return std::nullopt;
+  for (const auto& item : list.as_array()) {
+    const auto* o = item.if_object();
+    const auto* v = o ? o->if_contains("id") : nullptr;
+    if (v && v->is_string() && v->as_string() == id) co_return true;
+  }
+  co_return false;
 }
 
 boost::asio::awaitable<PushResult> PlugChatConnector::send(std::string method,

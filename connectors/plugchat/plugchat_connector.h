@@ -44,6 +44,8 @@ class PlugChatConnector final : public VendorConnector<PlugChatSettings> {
  private:
   boost::asio::awaitable<PushResult> send(std::string method, const boost::json::object& body);
   boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
+  /// Whether Plug Chat's operator list holds `id`; nullopt when the list could not be read.
+  boost::asio::awaitable<std::optional<bool>> lists_operator(const std::string& id);
 
   MappingTables tables_;
   StaticBearer auth_;

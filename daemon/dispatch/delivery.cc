@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
+#include <string_view>
 
 #include "dispatch/connector_planner.h"
 #include "reconcile/reconciler.h"
@@ -38,6 +39,10 @@ std::int64_t system_now_ms() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// The durable marker of a connector instance in the running set (a counter; the name is older
+// than its meaning: it was once set for good at an instance's first bootstrap).
+constexpr std::string_view kRunningMarker = "connector_bootstrapped:";
 
 void add_totals(DispatchCounters& into, const DispatchCounters& from) {
   into.pushes_ok += from.pushes_ok;
@@ -85,36 +90,88 @@ std::unique_ptr<Dispatcher> Delivery::make_dispatcher(
   return std::make_unique<Dispatcher>(io_, store_, std::move(ptrs), std::move(o));
 }
 
-// A connector instance this store has never served gets the whole live roster once, so adding a
-// vendor to the configuration brings it up to date without waiting for each operator to change.
-// The marker is durable, so this happens once per instance name. One transaction for the whole
-// set: either every new connector is bootstrapped or none is.
-void Delivery::bootstrap(const Set& set) {
-  const auto counters = store_.progress().load_counters();
+std::set<std::string> Delivery::marked_running() {
+  std::set<std::string> out;
+  for (const auto& [name, value] : store_.progress().load_counters()) {
+    if (name.starts_with(kRunningMarker)) out.insert(name.substr(kRunningMarker.size()));
+  }
+  return out;
+}
+
+// A connector instance that joins the running set without its marker (new to this store, or
+// enabled again after a reload or a restart left it out) is caught up: every operator whose
+// mapped record differs from that connector's shadow gets a push, so adding a vendor or turning
+// one back on brings it up to date without waiting for each operator to change. A deleted
+// operator is queued only when the shadow shows the vendor holds it (to deactivate or remove
+// it). One transaction for the whole set: either every such connector is caught up and marked
+// or none is. Returns the names it marked.
+std::vector<std::string> Delivery::bootstrap(const Set& set) {
+  const std::set<std::string> running = marked_running();
   std::vector<ConnectorPlanner*> fresh;
   for (const auto& p : set.planners) {
-    if (!counters.count("connector_bootstrapped:" + p->connector_name())) fresh.push_back(p.get());
+    if (!running.contains(p->connector_name())) fresh.push_back(p.get());
   }
-  if (fresh.empty()) return;
+  if (fresh.empty()) return {};
   std::vector<std::int64_t> queued(fresh.size(), 0);
   const std::int64_t now = options_.now_ms();
   Transaction tx(store_);
   store_.operators().for_each([&](const CanonicalOperator& op) {
-    if (op.deleted) return;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
+      const std::string& name = fresh[i]->connector_name();
+      if (op.deleted && !store_.shadows().load(name, op.id)) continue;  // nothing to deactivate
       if (fresh[i]->needs_push(op, store_)) {
-        store_.outbox().upsert(fresh[i]->connector_name(), op.id, now);
+        store_.outbox().upsert(name, op.id, now);
         ++queued[i];
       }
     }
   });
+  std::vector<std::string> marked;
   for (const auto* p : fresh) {
-    store_.progress().add_counter("connector_bootstrapped:" + p->connector_name(), 1);
+    store_.progress().add_counter(std::string(kRunningMarker) + p->connector_name(), 1);
+    marked.push_back(p->connector_name());
   }
   tx.commit();
   for (std::size_t i = 0; i < fresh.size(); ++i) {
     spdlog::info("event=connector_bootstrapped connector={} pushes_queued={}",
                  fresh[i]->connector_name(), queued[i]);
+  }
+  return marked;
+}
+
+void Delivery::purge_removed(const Set& set) {
+  std::set<std::string> configured;
+  for (const auto& c : set.connectors) configured.insert(c->name());
+  std::vector<std::string> removed;
+  try {
+    for (const std::string& name : marked_running()) {
+      if (!configured.contains(name)) removed.push_back(name);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("event=connector_purge_failed error=\"{}\"", e.what());
+    return;
+  }
+  purge(removed);
+}
+
+// The pushes of a connector that no longer runs would never be made: they go, with its marker.
+// Its shadows, vendor ids and doubts stay (a re-enable diffs against them).
+void Delivery::purge(const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  std::vector<std::int64_t> purged;
+  try {
+    Transaction tx(store_);
+    for (const std::string& name : names) {
+      purged.push_back(store_.outbox().purge(name));
+      store_.progress().remove_counter(std::string(kRunningMarker) + name);
+    }
+    tx.commit();
+  } catch (const std::exception& e) {
+    // The markers stay with the rows: the next start or reload purges them.
+    spdlog::error("event=connector_purge_failed error=\"{}\"", e.what());
+    return;
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    spdlog::info("event=connector_removed connector={} purged_pushes={}", names[i], purged[i]);
   }
 }
 
@@ -149,6 +206,7 @@ void Delivery::start(std::vector<std::unique_ptr<Connector>> connectors) {
   auto set = make_set(std::move(connectors));
   bootstrap(*set);
   install(std::move(set));
+  purge_removed(*running_);
 }
 
 void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
@@ -163,9 +221,10 @@ void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
     return;
   }
   std::unique_ptr<Set> set;
+  std::vector<std::string> marked;
   try {
     set = make_set(std::move(next));
-    bootstrap(*set);
+    marked = bootstrap(*set);
   } catch (const std::exception& e) {
     // Nothing was touched: the running set never stopped.
     done(e.what());
@@ -177,7 +236,7 @@ void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
       [this, drain_deadline]() -> asio::awaitable<void> {
         if (running_ && running_->dispatcher) co_await running_->dispatcher->drain(drain_deadline);
       },
-      [this, alive = alive_, set = std::move(set),
+      [this, alive = alive_, set = std::move(set), marked = std::move(marked),
        done = std::move(done)](std::exception_ptr e) mutable {
         if (!*alive) {
           done("the daemon is stopping");
@@ -194,6 +253,7 @@ void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
             for (auto& c : previous->connectors) retired_connectors_.push_back(std::move(c));
           }
           spdlog::info("event=delivery_replaced connectors={}", running_->connectors.size());
+          purge_removed(*running_);
         } catch (const std::exception& ex) {
           error = ex.what();
           // The previous dispatcher was drained: run the previous connectors again under a new
@@ -204,6 +264,13 @@ void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
             install(std::move(previous));
           }
           spdlog::error("event=delivery_replace_failed error=\"{}\"", error);
+          // The connectors the failed set caught up are not running after all: a later set that
+          // holds them catches them up again.
+          std::vector<std::string> not_running;
+          for (const std::string& name : marked) {
+            if (!find(name)) not_running.push_back(name);
+          }
+          purge(not_running);
         }
         done(error);
       });

@@ -3,10 +3,16 @@
 // that drains their outbox, and the delivery counters that outlive any one set.
 //
 // What a caller may rely on:
-// - replace() is all or nothing. Either the new set is running (every connector this store has
-//   never served bootstrapped with the live roster, a dispatcher over the new set started) or the
-//   previous set runs on exactly as it was: the same connector objects, the same dispatcher, the
-//   same reconciler planners.
+// - replace() is all or nothing. Either the new set is running (every connector that was not
+//   running caught up, a dispatcher over the new set started, the pending pushes of connectors it
+//   dropped purged) or the previous set runs on exactly as it was: the same connector objects,
+//   the same dispatcher, the same reconciler planners.
+// - Which connectors run is durable (a marker per instance name in the store's counters). A
+//   connector that joins the running set without one (new, or enabled again, at start or at a
+//   reload) is caught up: every operator whose mapped record differs from that connector's
+//   shadow gets a push queued. A connector that leaves it loses its pending pushes and its
+//   marker; its shadows, vendor ids and doubts are kept, so that coming back diffs against what
+//   the vendor last acknowledged.
 // - counters() are monotonic for a connector name while the process lives: the totals of the
 //   dispatchers a replace() retired are kept and added to the running one's.
 // - Connectors a replace() retired stay alive until the Delivery is destroyed (pushes cut off by
@@ -20,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,8 +70,9 @@ class Delivery {
   Delivery(const Delivery&) = delete;
   Delivery& operator=(const Delivery&) = delete;
 
-  /// Installs the first connector set: bootstraps the connectors this store has never served and
-  /// starts the dispatcher. Throws (duplicate names, store errors) with nothing installed.
+  /// Installs the first connector set: catches up the connectors that were not running when the
+  /// store was last used, starts the dispatcher and purges the pending pushes of connectors no
+  /// longer configured. Throws (duplicate names, store errors) with nothing installed.
   void start(std::vector<std::unique_ptr<Connector>> connectors);
 
   /// Replaces the running set with `next`, all or nothing. The caller stops feeding changes
@@ -115,8 +123,14 @@ class Delivery {
   std::unique_ptr<Set> make_set(std::vector<std::unique_ptr<Connector>> connectors) const;
   std::unique_ptr<Dispatcher> make_dispatcher(
       const std::vector<std::unique_ptr<Connector>>& connectors) const;
-  void bootstrap(const Set& set);
+  std::vector<std::string> bootstrap(const Set& set);
   void install(std::unique_ptr<Set> set);
+  /// The connectors marked running in the store.
+  std::set<std::string> marked_running();
+  /// Purges the pending pushes and the running marker of the marked connectors that are not in
+  /// `set` (logged once each). A store failure is logged and leaves them for the next time.
+  void purge_removed(const Set& set);
+  void purge(const std::vector<std::string>& names);
   void retire_running();
 
   boost::asio::io_context& io_;

@@ -43,11 +43,9 @@ struct Lane {
   bool in_flight = false;
   bool queued = false;   // in Channel::ready
   bool recheck = false;  // notified while in flight: re-read the outbox entry afterwards
-  // The vendor may hold values the shadow does not know: a push whose outcome is unknown (reset
-  // after sending, timeout, 5xx, the daemon killed mid-push) may or may not have been applied.
-  // If the record then changes back, a diff against the shadow would find nothing to send and
-  // leave the vendor wrong, so the next push sends every mapped field (full_resync).
-  bool in_doubt = false;
+  // Whether the vendor's state is in doubt (a push whose outcome is unknown: reset after
+  // sending, timeout, 5xx, the daemon killed mid-push) lives in the store (store/doubts.h): a
+  // doubted push is planned full, and only an accepted full push (or a read) resolves it.
   std::int64_t due_ms = 0;
   // This push is the probe of an auth_failed connector; reached_vendor: it called the vendor
   // (an early end, such as nothing to send, leaves the next probe due at once).
@@ -116,10 +114,14 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
   }
 
   void start() {
+    {
+      // Any row pending at start may have had a push in flight when the last run ended.
+      Transaction tx(store_, Durability::relaxed);
+      for (auto& [name, ch] : channels_) store_.doubts().mark_pending(name, options_.now_ms());
+      tx.commit();
+    }
     for (auto& [name, ch] : channels_) {
       reload(*ch);
-      // Any row pending at start may have had a push in flight when the last run ended.
-      for (auto& [op, lane] : ch->lanes) lane.in_doubt = true;
       asio::co_spawn(io_, pump(shared_from_this(), *ch), rethrow);
     }
   }
@@ -271,9 +273,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
       co_return std::nullopt;
     }
     std::optional<CanonicalOperator> record = store_.operators().load(op);
-    PushPlan plan;
-    const bool in_doubt = ch.lanes[op].in_doubt;
-    if (record) plan = plan_push(connector, *record, store_, entry->full_resync || in_doubt);
+    PushPlan plan;  // planned full while the vendor's state is in doubt (store/doubts.h)
+    if (record) plan = plan_push(connector, *record, store_, entry->full_resync);
     if (!record || !plan.needs_push()) {
       ch.breaker.on_abandoned();
       ++ch.counters.skipped;
@@ -297,6 +298,10 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     ctx.outcome_unknown = in_doubt;
     const auto started = SteadyClock::now();
     PushResult result = co_await connector.push(std::move(ctx));
+    if (!abandoned_ && result.vendor_id_gone && plan.vendor_id) {
+      if (options_.on_push) options_.on_push(name, result.outcome, SteadyClock::now() - started);
+      result = co_await push_without_gone_id(ch, *entry, *record, plan, std::move(result));
+    }
     if (abandoned_) {
       ch.breaker.on_abandoned();
       co_return std::nullopt;
@@ -313,7 +318,6 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     }
     if (ch.counters.auth_failed && !result.vendor_failure) leave_auth_failed(ch, result);
     if (options_.on_push) options_.on_push(name, result.outcome, now - started);
-    ch.lanes[op].in_doubt = result.outcome == PushOutcome::retry;
     if (result.vendor_failure) {
       ch.breaker.on_failure(now);
     } else {
@@ -353,6 +357,47 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
         co_return dead_letter(*entry, vendor_dead_letter(connector, op, result));
     }
     co_return std::nullopt;
+  }
+
+  // The vendor has no operator under the stored id (deleted there; hard-deleted and hired again):
+  // forgets the id and the shadow, plans again from nothing and pushes once more without an id,
+  // after a token from the rate limiter, so that the connector resolves the operator again
+  // (lookup by natural key, or create) and sends the full record. Once per push: this push
+  // carries no id, so a 404 now is an ordinary refusal. `plan` becomes the plan sent.
+  asio::awaitable<PushResult> push_without_gone_id(Channel& ch, const OutboxEntry& entry,
+                                                   const CanonicalOperator& record, PushPlan& plan,
+                                                   PushResult gone) {
+    const std::string& name = ch.connector.name();
+    const std::string dead_id = *plan.vendor_id;
+    spdlog::warn("event=vendor_id_gone connector={} operator={} vendor_id={} status={}", name,
+                 entry.operator_id, dead_id, gone.status);
+    outcomes_.vendor_id_gone(entry);
+    plan = plan_push(ch.connector, record, std::nullopt, std::nullopt, /*full_resync=*/true);
+    if (!plan.needs_push()) {  // nothing the vendor should hold (removed and gone: done)
+      PushResult done;
+      done.acknowledged = boost::json::object{};
+      co_return done;
+    }
+    asio::steady_timer token(io_);
+    for (auto now = SteadyClock::now(); !ch.rate.try_acquire(now); now = SteadyClock::now()) {
+      token.expires_at(ch.rate.next_available(now));
+      auto [ec] = co_await token.async_wait(kNoThrow);
+      if (ec || abandoned_) co_return gone;
+    }
+    PushContext ctx;
+    ctx.operator_id = entry.operator_id;
+    ctx.changed = plan.changed;
+    ctx.desired = plan.desired;
+    ctx.deleted = record.deleted;
+    ctx.attempt = entry.attempts;
+    PushResult r = co_await ch.connector.push(std::move(ctx));
+    r.vendor_id_gone = false;
+    if (r.outcome == PushOutcome::permanent) {
+      r.message = "the " + std::string(ch.connector.type()) + " id '" + dead_id +
+                  "' no longer exists there (HTTP " + std::to_string(gone.status) +
+                  ") and was forgotten; resolving the operator again failed: " + r.message;
+    }
+    co_return r;
   }
 
   // Pauses the connector for result.retry_after. Logged once per pause: a lane answered while the

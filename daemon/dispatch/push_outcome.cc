@@ -68,6 +68,8 @@ NextDue OutcomeRecorder::accepted(const OutboxEntry& entry, const PushPlan& plan
     store_.shadows().save_vendor_id(name, op, *result.vendor_id);
   }
   store_.refusals().remove(name, op);
+  // Every mapped field was sent and taken (or the operator removed): the vendor's state is known.
+  if (plan.full || plan.remove) store_.doubts().clear(name, op);
   const bool done = store_.outbox().complete(name, op, entry.generation, now_ms);
   tx.commit();
   return done ? std::nullopt : NextDue(now_ms);
@@ -82,6 +84,8 @@ NextDue OutcomeRecorder::retry(const OutboxEntry& entry, const BackoffConfig& ba
   Transaction tx(store_, Durability::relaxed);
   store_.outbox().schedule_retry(entry.connector, entry.operator_id, entry.attempts + 1, due,
                                  message);
+  // The push may or may not have been applied: the next one sends everything.
+  store_.doubts().mark(entry.connector, entry.operator_id, now_ms_());
   tx.commit();
   spdlog::info("event=push_retry connector={} operator={} attempt={} delay_ms={} reason=\"{}\"",
                entry.connector, entry.operator_id, entry.attempts + 1, delay.count(), message);
@@ -97,6 +101,13 @@ NextDue OutcomeRecorder::dead_letter(const OutboxEntry& entry, const DeadLetter&
       store_.outbox().complete(entry.connector, entry.operator_id, entry.generation, now_ms);
   tx.commit();
   return done ? std::nullopt : NextDue(now_ms);
+}
+
+void OutcomeRecorder::vendor_id_gone(const OutboxEntry& entry) {
+  Transaction tx(store_, Durability::relaxed);
+  store_.shadows().forget_vendor_id(entry.connector, entry.operator_id);
+  store_.shadows().remove(entry.connector, entry.operator_id);
+  tx.commit();
 }
 
 std::string OutcomeRecorder::retry_message(const PushResult& r) {

@@ -6,12 +6,17 @@
 // (dispatcher.cc).
 //
 //   nothing to send   the entry is completed
-//   accepted (ok)     shadow, learned vendor id and completion, together
-//   retry             the next attempt is scheduled in the outbox (backoff, server's pacing)
-//   rejected          a dead letter and the completion, together (permanent, or unmappable)
+//   accepted (ok)     shadow, learned vendor id and completion, together; a full push also
+//                     resolves the doubt (store/doubts.h)
+//   retry             the next attempt is scheduled in the outbox (backoff, server's pacing),
+//                     and the vendor's state is in doubt (durably)
+//   rejected          a dead letter and the completion, together (permanent, or unmappable);
+//                     a doubt stays
+//   vendor id gone    the stored vendor id and the shadow are forgotten (resolve again)
 //
 // Completing an entry deletes it unless a later change bumped its generation meanwhile; then it
-// stays, due now, with a fresh attempt count and without the full_resync flag.
+// stays, due now, with a fresh attempt count, and full_resync only if it was asked for after the
+// push started.
 
 #include <cstdint>
 #include <functional>
@@ -51,6 +56,11 @@ class OutcomeRecorder {
   /// The push cannot succeed (vendor rejection, unmappable record): `letter` is queued for the
   /// dead-letter topic and the entry completed.
   NextDue dead_letter(const OutboxEntry& entry, const DeadLetter& letter);
+
+  /// The vendor has no operator under the stored vendor id (PushResult::vendor_id_gone): forgets
+  /// the id and the shadow (the vendor holds nothing for the operator). The entry stays as it
+  /// is; the dispatcher pushes again without an id.
+  void vendor_id_gone(const OutboxEntry& entry);
 
   /// The outbox's last_error of a retry: the status and the vendor's message.
   static std::string retry_message(const PushResult& result);

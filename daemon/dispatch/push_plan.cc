@@ -10,6 +10,7 @@ PushPlan plan_push(const Connector& connector, const CanonicalOperator& op,
                    std::optional<std::string> vendor_id, bool full_resync) {
   PushPlan plan;
   plan.vendor_id = std::move(vendor_id);
+  plan.full = full_resync;
   if (op.deleted && connector.delete_policy() == DeletePolicy::remove) {
     // Nothing to send but the delete itself; done once the shadow is gone.
     plan.remove = shadow.has_value();
@@ -41,6 +42,8 @@ PushPlan plan_push(const Connector& connector, const CanonicalOperator& op, Stat
       }
     }
   }
+  // The vendor may hold values the shadow does not know (an unknown outcome): send everything.
+  if (!full_resync) full_resync = store.doubts().contains(connector.name(), op.id);
   return plan_push(connector, op, store.shadows().load(connector.name(), op.id),
                    std::move(vendor_id), full_resync);
 }

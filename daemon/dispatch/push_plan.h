@@ -21,6 +21,9 @@ struct PushPlan {
   std::optional<std::string> vendor_id;
   /// Deleted under DeletePolicy::remove and the vendor may still hold the operator.
   bool remove = false;
+  /// Planned as a full push (every mapped field): a resync, or the vendor's state in doubt. Its
+  /// acceptance resolves a doubt.
+  bool full = false;
 
   bool needs_push() const { return !mapping_error.empty() || !changed.empty() || remove; }
 };
@@ -34,7 +37,7 @@ PushPlan plan_push(const Connector& connector, const CanonicalOperator& op,
                    std::optional<std::string> vendor_id, bool full_resync = false);
 
 /// Reads the shadow and vendor id from `store`, then plan_push. The vendor id falls back to the
-/// record's `external_ids[<connector name>]`.
+/// record's `external_ids[<connector name>]`. A push in doubt (store.doubts()) is planned full.
 PushPlan plan_push(const Connector& connector, const CanonicalOperator& op, StateStore& store,
                    bool full_resync = false);
 

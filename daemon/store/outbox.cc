@@ -28,7 +28,9 @@ Outbox::Outbox(sqlite::Connection& db)
           "INSERT INTO outbox (connector, operator_id, generation, attempts, next_attempt_ms, "
           "created_ms, last_error, full_resync) VALUES (?1, ?2, 1, 0, ?3, ?3, '', ?4) "
           "ON CONFLICT (connector, operator_id) DO UPDATE SET generation = generation + 1, "
-          "full_resync = max(full_resync, excluded.full_resync) RETURNING generation")),
+          // full_resync holds the generation that asked for the full push (see complete()).
+          "full_resync = CASE WHEN excluded.full_resync != 0 THEN generation + 1 "
+          "ELSE full_resync END RETURNING generation")),
       load_entry_(db.prepare(std::string("SELECT ") + kColumns +
                              " FROM outbox WHERE connector = ?1 AND operator_id = ?2")),
       load_(db.prepare(std::string("SELECT ") + kColumns + " FROM outbox WHERE connector = ?1")),
@@ -38,9 +40,12 @@ Outbox::Outbox(sqlite::Connection& db)
                      "WHERE connector = ?1 AND operator_id = ?2")),
       delete_(db.prepare(
           "DELETE FROM outbox WHERE connector = ?1 AND operator_id = ?2 AND generation = ?3")),
+      // A full push asked for after generation ?4 (while its push was in flight) is still owed.
       requeue_(db.prepare("UPDATE outbox SET attempts = 0, next_attempt_ms = ?3, "
-                          "last_error = '', full_resync = 0 "
-                          "WHERE connector = ?1 AND operator_id = ?2")) {}
+                          "last_error = '', "
+                          "full_resync = CASE WHEN full_resync > ?4 THEN full_resync ELSE 0 END "
+                          "WHERE connector = ?1 AND operator_id = ?2")),
+      purge_(db.prepare("DELETE FROM outbox WHERE connector = ?1")) {}
 
 std::int64_t Outbox::upsert(const std::string& connector, const std::string& operator_id,
                             std::int64_t now_ms, bool full_resync) {
@@ -93,8 +98,13 @@ bool Outbox::complete(const std::string& connector, const std::string& operator_
                       std::int64_t generation, std::int64_t now_ms) {
   delete_.bind(1, connector).bind(2, operator_id).bind(3, generation).run();
   if (db_.changes() == 1) return true;
-  requeue_.bind(1, connector).bind(2, operator_id).bind(3, now_ms).run();
+  requeue_.bind(1, connector).bind(2, operator_id).bind(3, now_ms).bind(4, generation).run();
   return false;
+}
+
+std::int64_t Outbox::purge(const std::string& connector) {
+  purge_.bind(1, connector).run();
+  return db_.changes();
 }
 
 }  // namespace opsync

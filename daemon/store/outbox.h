@@ -23,7 +23,10 @@ struct OutboxEntry {
   std::int64_t next_attempt_ms = 0;
   std::int64_t created_ms = 0;
   std::string last_error;
-  bool full_resync = false;  ///< send every mapped field, not only the diff against the shadow
+  /// Send every mapped field, not only the diff against the shadow. Stored as the generation at
+  /// which the latest full push was asked for (0: none), so that completing a push that started
+  /// before that request keeps it (see complete()).
+  bool full_resync = false;
 };
 
 class Outbox {
@@ -44,13 +47,19 @@ class Outbox {
                       std::int64_t attempts, std::int64_t next_attempt_ms,
                       const std::string& last_error);
   /// The push of `generation` is done. Deletes the entry if no later change arrived meanwhile and
-  /// returns true; otherwise makes it due now with a fresh attempt count and returns false.
+  /// returns true; otherwise makes it due now with a fresh attempt count and returns false. A
+  /// full push asked for at a later generation (a resync requested while this push was in
+  /// flight) stays asked for; one asked for at `generation` or before was this push.
   bool complete(const std::string& connector, const std::string& operator_id,
                 std::int64_t generation, std::int64_t now_ms);
 
+  /// Deletes every entry of `connector` (a connector removed from the configuration); returns
+  /// how many there were.
+  std::int64_t purge(const std::string& connector);
+
  private:
   sqlite::Connection& db_;
-  sqlite::Statement upsert_, load_entry_, load_, size_, schedule_retry_, delete_, requeue_;
+  sqlite::Statement upsert_, load_entry_, load_, size_, schedule_retry_, delete_, requeue_, purge_;
 };
 
 }  // namespace opsync

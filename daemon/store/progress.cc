@@ -9,7 +9,8 @@ Progress::Progress(sqlite::Connection& db)
       load_offsets_(db.prepare("SELECT partition, next_offset FROM offsets WHERE topic = ?1")),
       add_counter_(db.prepare("INSERT INTO counters (name, value) VALUES (?1, ?2) "
                               "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value")),
-      load_counters_(db.prepare("SELECT name, value FROM counters")) {}
+      load_counters_(db.prepare("SELECT name, value FROM counters")),
+      remove_counter_(db.prepare("DELETE FROM counters WHERE name = ?1")) {}
 
 void Progress::save_offset(const std::string& topic, std::int32_t partition,
                            std::int64_t next_offset) {
@@ -35,6 +36,10 @@ std::map<std::string, std::int64_t> Progress::load_counters() {
   while (s.step()) out[s.column_text(0)] = s.column_int(1);
   s.reset();
   return out;
+}
+
+void Progress::remove_counter(const std::string& name) {
+  remove_counter_.bind(1, name).run();
 }
 
 }  // namespace opsync

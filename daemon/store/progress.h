@@ -22,9 +22,11 @@ class Progress {
 
   void add_counter(const std::string& name, std::int64_t delta);
   std::map<std::string, std::int64_t> load_counters();
+  /// Deletes counter `name` (a one-off marker that no longer holds).
+  void remove_counter(const std::string& name);
 
  private:
-  sqlite::Statement save_offset_, load_offsets_, add_counter_, load_counters_;
+  sqlite::Statement save_offset_, load_offsets_, add_counter_, load_counters_, remove_counter_;
 };
 
 }  // namespace opsync

@@ -102,6 +102,17 @@ CREATE TABLE bulk_resyncs (
   finished_ms INTEGER
 ) WITHOUT ROWID;
 )sql",
+    // 4 -> 5, "push doubts" (issue 12 defect 5): a push whose outcome is unknown leaves the
+    // vendor's state in doubt until a full push is accepted or a read resolves it. In memory
+    // only, the doubt was forgotten after a later permanent refusal or a restart.
+    R"sql(
+CREATE TABLE push_doubts (
+  connector TEXT NOT NULL,
+  operator_id TEXT NOT NULL,
+  since_ms INTEGER NOT NULL,
+  PRIMARY KEY (connector, operator_id)
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == kVersion);

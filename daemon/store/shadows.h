@@ -27,9 +27,11 @@ class Shadows {
                                             const std::string& operator_id);
   void save_vendor_id(const std::string& connector, const std::string& operator_id,
                       const std::string& vendor_id);
+  /// The vendor no longer has the operator under its stored id (a 404 on it): drops the id.
+  void forget_vendor_id(const std::string& connector, const std::string& operator_id);
 
  private:
-  sqlite::Statement load_, save_, remove_, load_vendor_id_, save_vendor_id_;
+  sqlite::Statement load_, save_, remove_, load_vendor_id_, save_vendor_id_, forget_vendor_id_;
 };
 
 }  // namespace opsync

@@ -45,6 +45,7 @@ StateStore::StateStore(const std::string& directory, StoreOptions options) {
   progress_ = std::make_unique<Progress>(*db_);
   outbox_ = std::make_unique<Outbox>(*db_);
   shadows_ = std::make_unique<Shadows>(*db_);
+  doubts_ = std::make_unique<Doubts>(*db_);
   dead_letters_ = std::make_unique<DeadLetters>(*db_);
   refusals_ = std::make_unique<Refusals>(*db_);
   bulk_resyncs_ = std::make_unique<BulkResyncs>(*db_);
@@ -55,6 +56,7 @@ StateStore::~StateStore() {
   bulk_resyncs_.reset();
   refusals_.reset();
   dead_letters_.reset();
+  doubts_.reset();
   shadows_.reset();
   outbox_.reset();
   progress_.reset();

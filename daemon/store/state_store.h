@@ -6,6 +6,7 @@
 //   progress()     consumer offsets and durable counters         (progress.h)
 //   outbox()       pending pushes and their retry schedule       (outbox.h)
 //   shadows()      what each vendor acknowledged, vendor ids     (shadows.h)
+//   doubts()       pushes whose outcome is unknown               (doubts.h)
 //   dead_letters() records waiting for the dead-letter topic     (dead_letters.h)
 //   refusals()     pairs whose last push was refused             (refusals.h)
 //   bulk_resyncs() progress of full pushes to one connector      (bulk_resyncs.h)
@@ -24,6 +25,7 @@
 #include "store/bulk_resyncs.h"
 #include "store/dead_letters.h"
 #include "store/directory_lock.h"
+#include "store/doubts.h"
 #include "store/operator_records.h"
 #include "store/outbox.h"
 #include "store/progress.h"
@@ -58,6 +60,7 @@ class StateStore {
   Progress& progress() { return *progress_; }
   Outbox& outbox() { return *outbox_; }
   Shadows& shadows() { return *shadows_; }
+  Doubts& doubts() { return *doubts_; }
   DeadLetters& dead_letters() { return *dead_letters_; }
   Refusals& refusals() { return *refusals_; }
   BulkResyncs& bulk_resyncs() { return *bulk_resyncs_; }
@@ -78,6 +81,7 @@ class StateStore {
   std::unique_ptr<Progress> progress_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Shadows> shadows_;
+  std::unique_ptr<Doubts> doubts_;
   std::unique_ptr<DeadLetters> dead_letters_;
   std::unique_ptr<Refusals> refusals_;
   std::unique_ptr<BulkResyncs> bulk_resyncs_;

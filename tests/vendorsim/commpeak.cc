@@ -161,6 +161,8 @@ class CommPeakSim final : public VendorSim {
     return {control_view(store_.put(std::move(record))), {}};
   }
 
+  bool remove_record(std::string_view id) override { return store_.erase(id); }
+
   void reset() override {
     store_.clear();
     next_id_ = 1;

@@ -112,6 +112,12 @@ class IAdvizeSim final : public VendorSim {
     return {control_view(store_.put(std::move(record))), {}};
   }
 
+  bool remove_record(std::string_view id) override {
+    if (!store_.erase(id)) return false;
+    live_.erase(std::string(id));
+    return true;
+  }
+
   void reset() override {
     store_.clear();
     live_.clear();

@@ -123,6 +123,8 @@ class IdentityCallSim final : public VendorSim {
     return {store_.put(std::move(record)), {}};
   }
 
+  bool remove_record(std::string_view id) override { return store_.erase(id); }
+
   void reset() override {
     store_.clear();
     next_id_ = 1;

@@ -82,6 +82,8 @@ class PlugChatSim final : public VendorSim {
     return {control_view(store_.put(std::move(record))), {}};
   }
 
+  bool remove_record(std::string_view id) override { return store_.erase(id); }
+
   void reset() override { store_.clear(); }
 
  private:

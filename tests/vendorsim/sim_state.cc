@@ -131,6 +131,11 @@ SeedResult SimState::seed_record(Vendor vendor, json::object record) {
   return at(vendor).sim->seed(std::move(record));
 }
 
+bool SimState::remove_record(Vendor vendor, std::string_view id) {
+  std::lock_guard lock(mutex_);
+  return at(vendor).sim->remove_record(id);
+}
+
 std::size_t SimState::revoke_tokens(Vendor vendor) {
   std::lock_guard lock(mutex_);
   return at(vendor).sim->revoke_tokens();

@@ -107,6 +107,9 @@ class VendorSim {
   virtual json::array records() const = 0;
   /// Stores one record as if it had existed before opsync started (no API validation).
   virtual SeedResult seed(json::object record) = 0;
+  /// Deletes the record with id `id` as if someone deleted it in the vendor's console, behind
+  /// opsync's back (the API then answers 404 for it). False when there is no such record.
+  virtual bool remove_record(std::string_view id) = 0;
   /// Invalidates issued session tokens; returns how many there were (0 for static keys).
   virtual std::size_t revoke_tokens() { return 0; }
   /// Forgets every record and issued token.

@@ -57,6 +57,9 @@ class VendorSimulators {
   json::array duplicates(Vendor vendor) const;
   /// Stores a record as if it existed before opsync; returns the stored record or the reason.
   SeedResult seed_record(Vendor vendor, json::object record);
+  /// Deletes a record behind opsync's back, as someone in the vendor's console would (the API
+  /// answers 404 for its id from then on). False when the vendor has no record with that id.
+  bool remove_record(Vendor vendor, std::string_view id);
   std::size_t revoke_tokens(Vendor vendor);
   json::object stats() const;
   void reset();

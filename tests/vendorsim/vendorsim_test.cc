@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "vendorsim/record_store.h"
 #include "vendorsim/sim_client.h"
 #include "vendorsim/vendor_simulators.h"
 
@@ -403,6 +404,30 @@ TEST_F(VendorSimTest, ControlSeedsRecordsAndResets) {
   EXPECT_EQ(call(control, verb::get, "/control/nosuchvendor/records").status, 404u);
   EXPECT_EQ(call(control, verb::post, "/control/reset").status, 200u);
   EXPECT_TRUE(sims_->records(Vendor::identitycall).empty());
+}
+
+// A record deleted behind opsync's back (someone in the vendor's console): the vendor's API
+// answers 404 for its id from then on.
+TEST_F(VendorSimTest, ControlDeletesARecordBehindTheClientsBack) {
+  const std::uint16_t control = sims_->control_port();
+  ASSERT_TRUE(sims_->seed_record(Vendor::identitycall, {{"id", 42}, {"name", "Jane Doe"}}).ok());
+  const Headers key{{"Authorization", "Bearer idc_opsyncsimfullaccess0000000000001"}, kJson};
+  EXPECT_EQ(call(port(Vendor::identitycall), verb::get, "/api/v1/public/operators/42", key).status,
+            200u);
+  EXPECT_EQ(call(control, verb::delete_, "/control/identitycall/records/42").status, 204u);
+  EXPECT_TRUE(sims_->records(Vendor::identitycall).empty());
+  EXPECT_EQ(call(port(Vendor::identitycall), verb::get, "/api/v1/public/operators/42", key).status,
+            404u);
+  EXPECT_EQ(call(control, verb::delete_, "/control/identitycall/records/42").status, 404u);
+  EXPECT_EQ(call(control, verb::get, "/control/identitycall/records/42").status, 405u);
+  for (Vendor v : kAllVendors) {
+    auto seeded = sims_->seed_record(v, {});
+    ASSERT_TRUE(seeded.ok()) << seeded.error;
+    const std::string id = RecordStore::key_of(seeded.record.at("id"));
+    EXPECT_TRUE(sims_->remove_record(v, id)) << vendor_name(v);
+    EXPECT_TRUE(sims_->records(v).empty()) << vendor_name(v);
+    EXPECT_FALSE(sims_->remove_record(v, id)) << vendor_name(v);
+  }
 }
 
 TEST_F(VendorSimTest, ReceiptsAreOffByDefault) {

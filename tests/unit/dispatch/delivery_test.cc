@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
+#include <map>
 #include <stdexcept>
 
 #include "reconcile/reconciler.h"
@@ -173,6 +174,137 @@ TEST_F(DeliveryTest, ANewConnectorGetsTheRosterOnceAndTheOldOneStops) {
   // A second replace with the same name does not bootstrap it again.
   ASSERT_EQ(replace(d, set_of(std::make_unique<test::FakeConnector>("fresh"))), "");
   EXPECT_EQ(store.outbox().size("fresh"), 0);
+}
+
+// Issue 12 defect 3: a connector disabled in the configuration and enabled again catches up with
+// the changes made while it was off: every operator whose record differs from its shadow gets a
+// push (a deleted one its deactivation), the others none. Its bootstrap marker used to be kept by
+// name, so nothing was pushed.
+TEST_F(DeliveryTest, AConnectorDisabledAndEnabledAgainCatchesUp) {
+  put("emp-1", R"({"email":"a@x"})", "");
+  put("emp-2", R"({"email":"b@x"})", "");
+  put("emp-3", R"({"email":"c@x"})", "");
+  auto owned = std::make_unique<test::FakeConnector>();
+  test::FakeConnector& first = *owned;
+  Delivery d(io, store, reconciler, {});
+  d.start(set_of(std::move(owned)));
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    co_await test::wait_until([&] { return first.calls.size() == 3; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
+  }());
+
+  // Disabled: the changes meanwhile queue nothing for it (its planner is not running).
+  ASSERT_EQ(replace(d, set_of(std::make_unique<test::FakeConnector>("other"))), "");
+  put("emp-1", R"({"email":"changed@x"})", "");
+  {
+    CanonicalOperator gone = *store.operators().load("emp-2");
+    gone.deleted = true;
+    store.operators().save(gone, now_ms());
+  }
+
+  auto again_owned = std::make_unique<test::FakeConnector>();
+  test::FakeConnector& again = *again_owned;
+  ASSERT_EQ(replace(d, set_of(std::move(again_owned))), "");
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    co_await test::wait_until([&] { return again.calls.size() == 2; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
+    co_await d.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  ASSERT_EQ(again.calls.size(), 2u);
+  std::map<std::string, json::object> sent;
+  for (const auto& call : again.calls) sent[call.context.operator_id] = call.context.changed;
+  EXPECT_EQ(sent["emp-1"].at("email"), "changed@x");
+  EXPECT_EQ(sent["emp-2"].at("active"), false);
+  EXPECT_FALSE(sent.contains("emp-3"));
+}
+
+// The same when the connector was left out of the configuration across a restart of the daemon.
+TEST_F(DeliveryTest, AConnectorLeftOutAcrossARestartCatchesUpWhenItIsBack) {
+  put("emp-1", R"({"email":"a@x"})", "");
+  {
+    Delivery d(io, store, reconciler, {});
+    d.start(set_of(std::make_unique<test::FakeConnector>()));
+    test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+      co_await test::wait_until([&] { return store.shadows().load("fake", "emp-1").has_value(); });
+      co_await d.drain(std::chrono::steady_clock::now() + 1s);
+    }());
+  }
+  {
+    Delivery d(io, store, reconciler, {});
+    d.start(set_of(std::make_unique<test::FakeConnector>("other")));
+    put("emp-1", R"({"email":"changed@x"})", "");
+  }
+  auto owned = std::make_unique<test::FakeConnector>();
+  test::FakeConnector& back = *owned;
+  Delivery d(io, store, reconciler, {});
+  d.start(set_of(std::move(owned)));
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    co_await test::wait_until([&] { return back.calls.size() == 1; });
+    co_await test::wait_until([&] { return store.outbox().size("fake") == 0; });
+    co_await d.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  ASSERT_EQ(back.calls.size(), 1u);
+  EXPECT_EQ(back.calls[0].context.changed.at("email"), "changed@x");
+}
+
+// Issue 12 defect 8: the pending pushes of a connector a reload removes are purged (they used to
+// stay in the outbox for good); its shadows and vendor ids are kept, so that enabling it again
+// diffs against what the vendor last acknowledged.
+TEST_F(DeliveryTest, ARemovedConnectorsPendingPushesArePurgedAndItsShadowsKept) {
+  put("emp-1", R"({"email":"a@x"})", "");
+  put("emp-2", R"({"email":"b@x"})", "");
+  auto owned = std::make_unique<test::FakeConnector>("gone");
+  test::FakeConnector& gone = *owned;
+  gone.delivery.backoff = {.base = 1h, .cap = 1h};
+  gone.script = [](const PushContext& c) {
+    PushResult r;
+    if (c.operator_id == "emp-2") {
+      r.outcome = PushOutcome::retry;  // waits an hour for its next attempt
+      r.status = 503;
+    }
+    return r;
+  };
+  Delivery d(io, store, reconciler, {});
+  d.start(set_of(std::move(owned), std::make_unique<test::FakeConnector>("stays")));
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    co_await test::wait_until([&] {
+      return gone.calls.size() == 2 && store.outbox().size("stays") == 0 &&
+             d.counters("gone").pushes_retry == 1;
+    });
+  }());
+  ASSERT_EQ(store.outbox().size("gone"), 1);
+  ASSERT_TRUE(store.shadows().load("gone", "emp-1"));
+
+  ASSERT_EQ(replace(d, set_of(std::make_unique<test::FakeConnector>("stays"))), "");
+  EXPECT_EQ(store.outbox().size("gone"), 0);
+  EXPECT_EQ(d.counters("gone").backlog, 0u);
+  EXPECT_TRUE(store.shadows().load("gone", "emp-1"));
+  EXPECT_EQ(store.shadows().load_vendor_id("gone", "emp-1"), "v-emp-1");
+}
+
+// The same at start: a connector that is no longer configured when the daemon starts again.
+TEST_F(DeliveryTest, PendingPushesOfAConnectorNoLongerConfiguredArePurgedAtStart) {
+  put("emp-1", R"({"email":"a@x"})", "gone");
+  {
+    auto owned = std::make_unique<test::FakeConnector>("gone");
+    owned->delivery.backoff = {.base = 1h, .cap = 1h};
+    owned->script = [](const PushContext&) {
+      PushResult r;
+      r.outcome = PushOutcome::retry;
+      r.status = 503;
+      return r;
+    };
+    Delivery d(io, store, reconciler, {});
+    d.start(set_of(std::move(owned)));
+    test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+      co_await test::wait_until([&] { return d.counters("gone").pushes_retry == 1; });
+      co_await d.drain(std::chrono::steady_clock::now() + 1s);
+    }());
+  }
+  ASSERT_EQ(store.outbox().size("gone"), 1);
+  Delivery d(io, store, reconciler, {});
+  d.start(set_of(std::make_unique<test::FakeConnector>("stays")));
+  EXPECT_EQ(store.outbox().size("gone"), 0);
 }
 
 // SIGTERM during a reload: the stop's drain waits for the replace (one drain at a time per

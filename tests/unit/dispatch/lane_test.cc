@@ -250,6 +250,168 @@ TEST_F(LaneTest, ARowPendingAtStartIsSentInFull) {
   EXPECT_EQ(dispatcher.counters("fake").skipped, 0u);
 }
 
+// Issue 12 defect 1: a resync requested while a push for the operator is in flight must lead to a
+// full push after it. Completing the in-flight push used to clear the flag with it.
+TEST_F(LaneTest, AResyncRequestedWhileAPushIsInFlightIsNotDropped) {
+  put("emp-1", R"({"email":"a@x"})");
+  fake.held.insert("emp-1");
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return fake.calls.size() == 1; });
+    // The resync arrives while the first push is in flight (the vendor may be restored from a
+    // backup meanwhile): the push that started before it does not satisfy it.
+    store.outbox().upsert("fake", "emp-1", now_ms(), /*full_resync=*/true);
+    dispatcher.notify("fake", "emp-1");
+    fake.held.clear();
+    co_await test::wait_until(
+        [&] { return fake.calls.size() == 2 && !store.outbox().load_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  ASSERT_EQ(fake.calls.size(), 2u);
+  EXPECT_EQ(fake.calls[1].context.changed,
+            json::parse(R"({"email":"a@x","active":true})").as_object());
+}
+
+// A resync asked for before a push started is satisfied by it: no second push afterwards.
+TEST_F(LaneTest, AResyncRequestedBeforeThePushStartedIsSatisfiedByIt) {
+  put("emp-1", R"({"email":"a@x"})");
+  store.outbox().upsert("fake", "emp-1", now_ms(), /*full_resync=*/true);
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(fake.calls.size(), 1u);
+}
+
+// Issue 12 defect 5: a push whose outcome is unknown leaves the vendor's state in doubt until a
+// full push is accepted. A later permanent refusal, or a restart, used to forget it: a record
+// changed back to the shadow's values then had nothing to send, and the vendor kept the value
+// the unknown push may have set.
+TEST_F(LaneTest, ADoubtSurvivesAPermanentRefusalAndARestart) {
+  put("emp-1", R"({"email":"a@x"})", "");
+  store.shadows().save("fake", "emp-1", json::parse(R"({"email":"a@x","active":true})").as_object(),
+                       1);
+  store.shadows().save_vendor_id("fake", "emp-1", "v-1");
+  fake.delivery.backoff = {.base = 1ms, .cap = 1ms};
+  fake.script = [&](const PushContext& c) {
+    PushResult r;
+    if (c.changed.contains("email") && c.changed.at("email") == "b@x") {
+      if (c.attempt == 0) {  // sent, answer lost: the vendor may hold b@x now
+        r.outcome = PushOutcome::retry;
+        r.message = "connection reset";
+        r.vendor_failure = true;
+      } else {  // then refused for good
+        r.outcome = PushOutcome::permanent;
+        r.status = 422;
+        r.message = "refused";
+      }
+    }
+    return r;
+  };
+  {
+    Dispatcher dispatcher(io, store, {&fake});
+    test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+      dispatcher.start();
+      put("emp-1", R"({"email":"b@x"})");
+      dispatcher.notify("fake", "emp-1");
+      co_await test::wait_until([&] { return store.dead_letters().backlog() == 1; });
+      co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+      co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+    }());
+  }
+  ASSERT_EQ(fake.calls.size(), 2u);
+
+  // A restart, then the record goes back to the shadow's values: the vendor may still hold b@x,
+  // so every field is sent.
+  boost::asio::io_context io2;
+  Dispatcher dispatcher(io2, store, {&fake});
+  test::run_body(io2, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    put("emp-1", R"({"email":"a@x"})");
+    dispatcher.notify("fake", "emp-1");
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+    // Resolved by that accepted full push: the next change is a diff again.
+    put("emp-1", R"({"email":"a@x","display_name":"A"})");
+    dispatcher.notify("fake", "emp-1");
+    co_await test::wait_until([&] { return fake.calls.size() == 4; });
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  ASSERT_EQ(fake.calls.size(), 4u);
+  EXPECT_EQ(fake.calls[2].context.changed,
+            json::parse(R"({"email":"a@x","active":true})").as_object());
+  EXPECT_EQ(fake.calls[3].context.changed, json::parse(R"({"display_name":"A"})").as_object());
+}
+
+// Issue 12 defect 2, at the lane: a 404 on the stored vendor id forgets the id and the shadow and
+// pushes once more, without an id and with every field; the id learned then is kept.
+TEST_F(LaneTest, AGoneVendorIdIsForgottenAndTheOperatorResolvedAgainOnce) {
+  put("emp-1", R"({"email":"a@x","display_name":"A"})", "");
+  store.shadows().save(
+      "fake", "emp-1",
+      json::parse(R"({"email":"a@x","display_name":"A","active":true})").as_object(), 1);
+  store.shadows().save_vendor_id("fake", "emp-1", "v-dead");
+  fake.script = [](const PushContext& c) {
+    PushResult r;
+    if (c.vendor_id == "v-dead") {
+      r.outcome = PushOutcome::permanent;
+      r.status = 404;
+      r.message = "not found";
+      r.vendor_id_gone = true;
+    }
+    return r;
+  };
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    put("emp-1", R"({"email":"a@x","display_name":"B"})");
+    dispatcher.notify("fake", "emp-1");
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  ASSERT_EQ(fake.calls.size(), 2u);
+  EXPECT_EQ(fake.calls[0].context.vendor_id, "v-dead");
+  EXPECT_EQ(fake.calls[1].context.vendor_id, std::nullopt);
+  EXPECT_EQ(fake.calls[1].context.changed,
+            json::parse(R"({"email":"a@x","display_name":"B","active":true})").as_object());
+  EXPECT_EQ(store.shadows().load_vendor_id("fake", "emp-1"), "v-emp-1");
+  EXPECT_EQ(store.dead_letters().backlog(), 0);
+  EXPECT_EQ(dispatcher.counters("fake").pushes_ok, 1u);
+}
+
+// Once per push, not in a loop: a refusal of the push that resolved afresh is dead-lettered,
+// saying the stored id is gone, and the dead id stays forgotten.
+TEST_F(LaneTest, ARefusalAfterResolvingAgainIsDeadLetteredWithTheReason) {
+  put("emp-1", R"({"email":"a@x"})", "");
+  store.shadows().save_vendor_id("fake", "emp-1", "v-dead");
+  fake.script = [](const PushContext& c) {
+    PushResult r;
+    r.outcome = PushOutcome::permanent;
+    r.status = 404;
+    r.message = c.vendor_id ? "not found" : "unmapped: cannot create";
+    r.vendor_id_gone = true;  // even claimed without an id: not followed again
+    return r;
+  };
+  Dispatcher dispatcher(io, store, {&fake});
+  test::run_body(io, [&]() -> boost::asio::awaitable<void> {
+    dispatcher.start();
+    put("emp-1", R"({"email":"b@x"})");
+    dispatcher.notify("fake", "emp-1");
+    co_await test::wait_until([&] { return !store.outbox().load_entry("fake", "emp-1"); });
+    co_await dispatcher.drain(std::chrono::steady_clock::now() + 1s);
+  }());
+  EXPECT_EQ(fake.calls.size(), 2u);
+  auto letters = store.dead_letters().load(10);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_NE(letters[0].value.find("'v-dead' no longer exists"), std::string::npos)
+      << letters[0].value;
+  EXPECT_NE(letters[0].value.find("unmapped: cannot create"), std::string::npos);
+  EXPECT_FALSE(store.shadows().load_vendor_id("fake", "emp-1"));
+}
+
 TEST_F(LaneTest, DrainWaitsForInFlightThenGivesUpAtTheDeadline) {
   put("emp-1", R"({"email":"a@x"})");
   fake.held.insert("emp-1");

@@ -50,6 +50,18 @@ TEST_F(PlannerTest, APendingPushMeansAPushEvenWithoutADiff) {
   EXPECT_TRUE(planner.needs_push(record(R"({"email":"a@x"})"), store));
 }
 
+// A record changed back to the shadow's values while the vendor's state is in doubt (an earlier
+// push's outcome unknown, then refused) still needs a push, and a full one.
+TEST_F(PlannerTest, ADoubtMeansAFullPushEvenWithoutADiff) {
+  store.shadows().save("glia_eu", "emp-1",
+                       json::parse(R"({"email":"a@x","active":true})").as_object(), 1);
+  store.doubts().mark("glia_eu", "emp-1", 1);
+  EXPECT_TRUE(planner.needs_push(record(R"({"email":"a@x"})"), store));
+  const PushPlan plan = plan_push(connector, record(R"({"email":"a@x"})"), store);
+  EXPECT_TRUE(plan.full);
+  EXPECT_EQ(plan.changed, json::parse(R"({"email":"a@x","active":true})").as_object());
+}
+
 TEST_F(PlannerTest, FullResyncStillClearsWhatTheShadowHolds) {
   store.shadows().save("glia_eu", "emp-1",
                        json::parse(R"({"email":"a@x","phone":"+1","active":true})").as_object(), 1);

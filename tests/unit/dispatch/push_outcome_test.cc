@@ -73,7 +73,8 @@ TEST_F(OutcomeTest, AcceptedAfterALaterChangeLeavesTheEntryDueNow) {
   EXPECT_EQ(left->attempts, 0);
   EXPECT_EQ(left->next_attempt_ms, kNow);
   EXPECT_EQ(left->last_error, "");
-  EXPECT_FALSE(left->full_resync);
+  // The resync came after the push of generation 1 started: it is still owed (issue 12 defect 1).
+  EXPECT_TRUE(left->full_resync);
 }
 
 TEST_F(OutcomeTest, AcceptedRemovalDeletesTheShadow) {
@@ -129,6 +130,43 @@ TEST_F(OutcomeTest, DeadLetterIsQueuedWithTheCompletion) {
   EXPECT_EQ(store.dead_letters().backlog(), 1);
   EXPECT_EQ(store.dead_letters().load(10).at(0).key, "emp-1");
   EXPECT_FALSE(store.outbox().load_entry("glia", "emp-1"));
+}
+
+// Issue 12 defect 5: an unknown outcome puts the vendor's state in doubt; a refusal keeps the
+// doubt, a diff push accepted keeps it, and only an accepted full push resolves it.
+TEST_F(OutcomeTest, ADoubtIsSetByARetryKeptByARefusalAndClearedByAnAcceptedFullPush) {
+  PushResult lost;
+  lost.outcome = PushOutcome::retry;
+  outcomes.retry(pending(), BackoffConfig{}, lost);
+  EXPECT_TRUE(store.doubts().contains("glia", "emp-1"));
+  outcomes.dead_letter(*store.outbox().load_entry("glia", "emp-1"),
+                       DeadLetter{0, "emp-1", "{}", {}});
+  EXPECT_TRUE(store.doubts().contains("glia", "emp-1"));
+
+  PushPlan diff;
+  diff.desired = diff.changed = json::parse(R"({"email":"a@x"})").as_object();
+  outcomes.accepted(pending(), diff, PushResult{});
+  EXPECT_TRUE(store.doubts().contains("glia", "emp-1"));
+  PushPlan full = diff;
+  full.full = true;
+  outcomes.accepted(pending(), full, PushResult{});
+  EXPECT_FALSE(store.doubts().contains("glia", "emp-1"));
+}
+
+// Issue 12 defect 2: a vendor id the vendor no longer has is forgotten with the shadow; the
+// entry stays for the push that resolves the operator again.
+TEST_F(OutcomeTest, AGoneVendorIdIsForgottenWithTheShadow) {
+  put_shadow(R"({"email":"a@x"})");
+  {
+    Transaction tx(store);
+    store.shadows().save_vendor_id("glia", "emp-1", "g-dead");
+    tx.commit();
+  }
+  const OutboxEntry entry = pending();
+  outcomes.vendor_id_gone(entry);
+  EXPECT_FALSE(store.shadows().load_vendor_id("glia", "emp-1"));
+  EXPECT_FALSE(store.shadows().load("glia", "emp-1"));
+  EXPECT_TRUE(store.outbox().load_entry("glia", "emp-1"));
 }
 
 TEST_F(OutcomeTest, NothingToSendCompletes) {

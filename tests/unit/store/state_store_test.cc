@@ -101,6 +101,81 @@ TEST(StateStore, OutboxFullResyncFlagIsSticky) {
   EXPECT_TRUE(store.outbox().load_entry("glia", "emp-1")->full_resync);
 }
 
+// Issue 12 defect 1: completing a push keeps a full push asked for after it started (a resync
+// requested while it was in flight); one asked for before it was that push.
+TEST(StateStore, OutboxKeepsAResyncAskedForAfterThePushStarted) {
+  TempDir dir;
+  StateStore store(dir.str());
+  const std::int64_t pushed = store.outbox().upsert("glia", "emp-1", 10);  // the push starts
+  store.outbox().upsert("glia", "emp-1", 11, /*full_resync=*/true);        // resync meanwhile
+  EXPECT_FALSE(store.outbox().complete("glia", "emp-1", pushed, 12));
+  auto entry = store.outbox().load_entry("glia", "emp-1");
+  ASSERT_TRUE(entry);
+  EXPECT_TRUE(entry->full_resync);
+  EXPECT_TRUE(store.outbox().complete("glia", "emp-1", entry->generation, 13));
+
+  const std::int64_t full = store.outbox().upsert("glia", "emp-2", 10, /*full_resync=*/true);
+  store.outbox().upsert("glia", "emp-2", 11);  // a later ordinary change
+  EXPECT_FALSE(store.outbox().complete("glia", "emp-2", full, 12));
+  EXPECT_FALSE(store.outbox().load_entry("glia", "emp-2")->full_resync);
+}
+
+TEST(StateStore, OutboxPurgeDropsEveryRowOfOneConnector) {
+  TempDir dir;
+  StateStore store(dir.str());
+  store.outbox().upsert("gone", "emp-1", 10);
+  store.outbox().upsert("gone", "emp-2", 10);
+  store.outbox().upsert("stays", "emp-1", 10);
+  EXPECT_EQ(store.outbox().purge("gone"), 2);
+  EXPECT_EQ(store.outbox().size("gone"), 0);
+  EXPECT_EQ(store.outbox().size("stays"), 1);
+  EXPECT_EQ(store.outbox().purge("gone"), 0);
+}
+
+// Issue 12 defect 5: doubts are durable, kept until cleared.
+TEST(StateStore, DoubtsSurviveReopenUntilCleared) {
+  TempDir dir;
+  {
+    StateStore store(dir.str());
+    store.doubts().mark("glia", "emp-2", 5);
+    store.doubts().mark("glia", "emp-2", 6);  // already in doubt: kept
+    store.outbox().upsert("glia", "emp-1", 10);
+    store.outbox().upsert("other", "emp-3", 10);
+    store.doubts().mark_pending("glia", 11);
+  }
+  StateStore store(dir.str());
+  EXPECT_EQ(store.doubts().list("glia"), (std::vector<std::string>{"emp-1", "emp-2"}));
+  EXPECT_FALSE(store.doubts().contains("other", "emp-3"));
+  store.doubts().clear("glia", "emp-2");
+  EXPECT_FALSE(store.doubts().contains("glia", "emp-2"));
+  EXPECT_TRUE(store.doubts().contains("glia", "emp-1"));
+}
+
+TEST(StateStore, ASchema3FileGetsTheNewTables) {
+  TempDir dir;
+  {
+    StateStore store(dir.str());
+    store.outbox().upsert("glia", "emp-1", 10);
+  }
+  {
+    sqlite::Connection db(dir.str() + "/opsync.db");
+    db.exec("DROP TABLE push_doubts");
+    db.exec("DROP TABLE refusals");
+    db.exec("DROP TABLE bulk_resyncs");
+    db.exec("PRAGMA user_version = 3");
+  }
+  StateStore store(dir.str());
+  {
+    sqlite::Connection db(store.path());
+    EXPECT_EQ(schema::version(db), StateStore::kSchemaVersion);
+  }
+  EXPECT_TRUE(store.outbox().load_entry("glia", "emp-1"));
+  EXPECT_EQ(store.refusals().count("glia"), 0);
+  EXPECT_FALSE(store.bulk_resyncs().load("glia"));
+  store.doubts().mark("glia", "emp-1", 1);
+  EXPECT_TRUE(store.doubts().contains("glia", "emp-1"));
+}
+
 TEST(StateStore, ShadowsMappingsOffsetsCounters) {
   TempDir dir;
   StateStore store(dir.str());
@@ -174,6 +249,7 @@ TEST(StateStore, DeadLettersOfASchema1FileStayReadable) {
     // Undo every migration after version 1.
     db.exec("DROP TABLE refusals");
     db.exec("DROP TABLE bulk_resyncs");
+    db.exec("DROP TABLE push_doubts");
     db.exec("ALTER TABLE dead_letters DROP COLUMN header_bytes");
     db.exec("ALTER TABLE dead_letters DROP COLUMN unpublishable");
     db.exec(
