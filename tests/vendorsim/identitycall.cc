@@ -123,6 +123,15 @@ class IdentityCallSim final : public VendorSim {
     return {store_.put(std::move(record)), {}};
   }
 
+  SeedResult edit(std::string_view id, const json::object& changes) override {
+    json::object* record = store_.edit(id, changes);
+    if (record == nullptr) return {{}, "no record with id '" + std::string(id) + "'"};
+
+    return {*record, {}};
+  }
+
+  bool erase(std::string_view id) override { return store_.erase(id); }
+
   void reset() override {
     store_.clear();
     next_id_ = 1;
