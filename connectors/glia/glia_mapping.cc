@@ -157,9 +157,9 @@ MapResult map_glia_operator(const CanonicalOperator& op, const GliaMapping& mapp
           "phone_extension: Glia requires 1-7 digits and any number of ',' (at most 25 "
           "characters)");
     }
-    if (phone.empty()) {
-      return MapResult::failure("phone_extension: Glia accepts an extension only with a phone");
-    }
+    // Seed 000: "valid only if phone is also set or was set beforehand". Glia may hold a phone
+    // that opsync never sent (set in its UI), so an extension without a canonical phone is
+    // sent, and Glia judges it (a 422 in its words when it holds no phone either).
     f["phone_extension"] = ext;
   }
 

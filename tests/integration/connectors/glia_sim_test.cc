@@ -393,5 +393,38 @@ TEST_F(GliaSimTest, ListReadsEveryPageDisabledOperatorsIncluded) {
   }
 }
 
+// Seed 000: phone_extension is "valid only if phone is also set or was set beforehand". An
+// operator whose phone was set in Glia (not by opsync) takes an extension alone.
+TEST_F(GliaSimTest, PhoneExtensionIsAcceptedWhenGliaHoldsAPhoneAlready) {
+  make_connector();
+  ASSERT_TRUE(sims_
+                  ->seed_record(Vendor::glia, {{"id", "glia-phone"},
+                                               {"name", "Has Phone"},
+                                               {"email", "has.phone@example.com"},
+                                               {"phone", "+15550001111"}})
+                  .ok());
+  ASSERT_TRUE(
+      sims_->seed_record(Vendor::glia, {{"id", "glia-nophone"}, {"name", "No Phone"}}).ok());
+  CanonicalOperator op;
+  op.id = "emp-ext";
+  op.attributes = {{"display_name", "Has Phone"}, {"phone_extension", ",,7"}};
+  ids_[op.id] = "glia-phone";
+  PushResult r = push(op).value();
+  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  EXPECT_EQ(record("glia-phone").at("phone_extension"), ",,7");
+  EXPECT_EQ(record("glia-phone").at("phone"), "+15550001111");
+
+  // Never a phone: Glia refuses, in its own words.
+  CanonicalOperator other;
+  other.id = "emp-ext-2";
+  other.attributes = {{"display_name", "No Phone"}, {"phone_extension", "12"}};
+  ids_[other.id] = "glia-nophone";
+  r = push(other).value();
+  EXPECT_EQ(r.outcome, PushOutcome::permanent);
+  EXPECT_NE(r.message.find("is valid only if phone is also set or was set beforehand"),
+            std::string::npos)
+      << r.message;
+}
+
 }  // namespace
 }  // namespace opsync
