@@ -41,6 +41,22 @@ bool goes_offline(const PushContext& ctx) {
   return touched;
 }
 
+// The live availability to set for the channels this push switches back on (`chat[available]=1`
+// per channel whose flag changes to true): an operator deactivated and forced offline is made
+// available again when it is activated. Empty when no channel is switched on, and on the first
+// push of an operator (no stored id: its live state is its own).
+boost::json::object comes_online(const PushContext& ctx) {
+  boost::json::object live;
+  if (ctx.deleted || !ctx.vendor_id || ctx.vendor_id->empty()) return live;
+  for (auto [field, channel] :
+       {std::pair{"chat_enabled", "chat"}, std::pair{"call_enabled", "call"},
+        std::pair{"video_enabled", "video"}}) {
+    const auto* v = ctx.changed.if_contains(field);
+    if (v != nullptr && v->is_bool() && v->as_bool()) live[channel] = {{"available", 1}};
+  }
+  return live;
+}
+
 }  // namespace
 
 struct IAdvizeConnector::Lookup {
@@ -187,6 +203,10 @@ boost::asio::awaitable<PushResult> IAdvizeConnector::push(PushContext ctx) {
   }
   if (offline) {
     result = co_await call("PUT", path + "/live", "connected=0");
+    if (result.outcome != PushOutcome::ok) co_return result;
+  }
+  if (const boost::json::object online = comes_online(ctx); !offline && !online.empty()) {
+    result = co_await call("PUT", path + "/live", iadvize::encode_form(online));
     if (result.outcome != PushOutcome::ok) co_return result;
   }
   result.vendor_id = learned;

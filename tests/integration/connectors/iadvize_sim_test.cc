@@ -212,6 +212,31 @@ TEST_F(IAdvizeSimTest, InjectedFaultsRetry) {
   EXPECT_EQ(record(3).at("chat_max_number"), 2);
 }
 
+// Issue 12: the seed's `PUT /operator/{id}/live` takes `chat[available]=1` as well as `0`. An
+// operator deactivated (forced offline) and activated again is made available on the channels
+// the push switches back on, not left offline.
+TEST_F(IAdvizeSimTest, ReactivationMakesTheOperatorAvailableAgain) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::iadvize, {{"id", 7}, {"email", "jane@example.com"}}).ok());
+  make_connector();
+  CanonicalOperator op = jane();
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  op.attributes["active"] = false;
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  EXPECT_EQ(record(7).at("live").at("connected"), false);
+  EXPECT_EQ(last_request().at("body"), "connected=0");
+
+  op.attributes["active"] = true;
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  const json::object rec = record(7);
+  EXPECT_EQ(rec.at("chat_enabled"), true);
+  EXPECT_EQ(rec.at("call_enabled"), true);
+  EXPECT_EQ(rec.at("live").at("chat").at("available"), true) << json::serialize(rec.at("live"));
+  EXPECT_EQ(rec.at("live").at("call").at("available"), true);
+  EXPECT_EQ(rec.at("live").at("video").at("available"), false);  // video stays off
+  EXPECT_EQ(last_request().at("target"), "/api/2/operator/7/live");
+  EXPECT_EQ(last_request().at("body"), "call%5Bavailable%5D=1&chat%5Bavailable%5D=1");
+}
+
 // The read side (issue 12).
 TEST_F(IAdvizeSimTest, ReadBackIsInStepAndShowsEditsMadeAtIAdvize) {
   make_connector("create_missing: true\n");
