@@ -12,6 +12,7 @@
 #include "common/redact.h"
 #include "commpeak/commpeak_mapping.h"
 #include "framework/vendor_call.h"
+#include "framework/vendor_read.h"
 
 namespace opsync {
 
@@ -106,25 +107,39 @@ boost::asio::awaitable<PushResult> CommPeakConnector::push(PushContext context) 
   co_return out;
 }
 
-boost::asio::awaitable<std::optional<PushResult>> CommPeakConnector::walk_users(
-    VendorDirectory::Sink sink) {
+boost::asio::awaitable<CommPeakConnector::List> CommPeakConnector::fetch_users(
+    RequestPriority priority) {
   HttpResult raw;
-  PushResult listed = co_await call("GET", "/api/users", {}, &raw);
+  List out;
+  PushResult listed = co_await call("GET", "/api/users", {}, &raw, priority);
   if (listed.outcome != PushOutcome::ok) {
-    listed.message = "user lookup (GET /api/users): " + listed.message;
-    co_return listed;
-  }
-  auto answer = parse_json_object(raw.body);
-  const boost::json::value* users = answer ? answer->if_contains("users") : nullptr;
-  if (users == nullptr || !users->is_array()) {
-    PushResult out = std::move(listed);
-    out.outcome = PushOutcome::permanent;
-    out.message = "user lookup (GET /api/users): the answer has no 'users' list";
+    listed.message = "(GET /api/users): " + listed.message;
+    out.failure = std::move(listed);
     co_return out;
   }
+  auto answer = parse_json_object(raw.body);
+  boost::json::value* users = answer ? answer->if_contains("users") : nullptr;
+  if (users == nullptr || !users->is_array()) {
+    listed.outcome = PushOutcome::permanent;
+    listed.message = "(GET /api/users): the answer has no 'users' list";
+    out.failure = std::move(listed);
+    co_return out;
+  }
+  out.users = std::move(users->as_array());
+  co_return out;
+}
+
+boost::asio::awaitable<std::optional<PushResult>> CommPeakConnector::walk_users(
+    VendorDirectory::Sink sink) {
+  List listed = co_await fetch_users(RequestPriority::live);
+  if (listed.failure) {
+    listed.failure->message = "user lookup " + listed.failure->message;
+    co_return std::move(listed.failure);
+  }
+  const boost::json::array& users = listed.users;
   std::unordered_map<std::string, std::string> first;
   std::unordered_map<std::string, std::size_t> ambiguous;  // e-mail -> users holding it
-  for (const auto& user : users->as_array()) {
+  for (const auto& user : users) {
     if (!user.is_object()) continue;
     const auto* e = user.as_object().if_contains("email");
     if (e == nullptr || !e->is_string() || e->as_string().empty()) continue;
@@ -168,8 +183,10 @@ boost::asio::awaitable<PushResult> CommPeakConnector::look_up(const PushContext&
 }
 
 boost::asio::awaitable<PushResult> CommPeakConnector::call(std::string method, std::string target,
-                                                           std::string body, HttpResult* raw) {
+                                                           std::string body, HttpResult* raw,
+                                                           RequestPriority priority) {
   HttpRequest request;
+  request.priority = priority;
   request.method = std::move(method);
   request.target = std::move(target);
   request.headers.push_back({"Accept", "application/json"});
@@ -181,6 +198,52 @@ boost::asio::awaitable<PushResult> CommPeakConnector::call(std::string method, s
   out.response_body = redact_json_body(result.body);
   if (raw != nullptr) *raw = std::move(result);
   co_return out;
+}
+
+boost::asio::awaitable<ReadResult> CommPeakConnector::list_operators(
+    std::optional<std::string> page) {
+  if (page) {
+    co_return failed_read(permanent_result("CommPeak's user list has no page '" + *page + "'"));
+  }
+  List listed = co_await fetch_users(RequestPriority::background);
+  // The list call is unconfirmed: a tenant that answers 404 or 405 has none.
+  if (listed.failure) {
+    listed.failure->message = "user list " + listed.failure->message;
+    co_return failed_read(std::move(*listed.failure), true);
+  }
+  ReadResult out;
+  for (const auto& user : listed.users) {
+    if (auto record = commpeak_vendor_record(user)) out.records.push_back(std::move(*record));
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<ReadResult> CommPeakConnector::read_operator(std::string vendor_id) {
+  if (!is_user_id(vendor_id)) {
+    co_return failed_read(
+        permanent_result("CommPeak user id '" + vendor_id + "' is not a positive number"));
+  }
+  HttpResult raw;
+  PushResult r =
+      co_await call("GET", "/api/users/" + vendor_id, {}, &raw, RequestPriority::background);
+  if (r.status == 404 && !r.vendor_failure) co_return not_found_read(std::move(r));
+  if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
+  std::optional<VendorRecord> record;
+  if (auto answer = parse_json_object(raw.body)) record = commpeak_vendor_record(*answer);
+  if (!record) {
+    r.outcome = PushOutcome::permanent;
+    r.message = "CommPeak user " + vendor_id + ": the answer is not a user with an id";
+    co_return failed_read(std::move(r));
+  }
+  ReadResult out;
+  out.records.push_back(std::move(*record));
+  co_return out;
+}
+
+bool CommPeakConnector::in_step(std::string_view field, const boost::json::value& vendor,
+                                const boost::json::value& desired) const {
+  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  return Connector::in_step(field, vendor, desired);
 }
 
 }  // namespace opsync

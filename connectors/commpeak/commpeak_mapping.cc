@@ -1,6 +1,7 @@
 #include "commpeak/commpeak_mapping.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -105,6 +106,48 @@ MapResult map_commpeak_user(const CanonicalOperator& op, const MappingTables& ta
         voice != nullptr && voice->is_bool()) {
       out.fields["use_webrtc"] = voice->as_bool() ? 1 : 0;
     }
+  }
+  return out;
+}
+
+namespace {
+
+// A number CommPeak answers as text ("7") or as a number.
+std::optional<std::int64_t> number_of(const boost::json::value& v) {
+  if (auto n = v.if_int64()) return *n;
+  if (v.is_string()) {
+    std::int64_t n = 0;
+    const std::string_view text = v.as_string();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (!text.empty() && ec == std::errc{} && end == text.data() + text.size()) return n;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<VendorRecord> commpeak_vendor_record(const boost::json::value& user) {
+  const boost::json::object* o = user.if_object();
+  const boost::json::value* id = o ? o->if_contains("id") : nullptr;
+  const std::optional<std::int64_t> number = id ? number_of(*id) : std::nullopt;
+  if (!number || *number < 1) return std::nullopt;
+  VendorRecord out;
+  out.vendor_id = std::to_string(*number);
+  boost::json::object& f = out.fields;
+  for (std::string_view key : {"first_name", "last_name", "email", "sip_uri", "default_language"}) {
+    if (const auto* v = o->if_contains(key); v && (v->is_string() || v->is_null())) f[key] = *v;
+  }
+  // map() sends max_concurrent_sessions as a decimal string (the seed's type): the same form.
+  if (const auto* v = o->if_contains("max_concurrent_sessions")) {
+    if (auto n = number_of(*v)) f["max_concurrent_sessions"] = std::to_string(*n);
+  }
+  for (std::string_view key : {"is_active", "use_webrtc"}) {
+    if (const auto* v = o->if_contains(key)) {
+      if (auto n = number_of(*v); n && (*n == 0 || *n == 1)) f[key] = *n;
+    }
+  }
+  if (const auto* v = o->if_contains("timezone_id")) {
+    if (auto n = number_of(*v)) f["timezone_id"] = *n;
   }
   return out;
 }

@@ -1,6 +1,9 @@
 #pragma once
 // The CommPeak user fields for a canonical operator: a pure function, no I/O.
 
+#include <boost/json/value.hpp>
+#include <optional>
+
 #include "framework/connector.h"
 #include "framework/mapping_tables.h"
 #include "model/canonical_operator.h"
@@ -20,6 +23,13 @@ namespace opsync {
 /// Absent canonical attributes give absent fields. A record CommPeak would refuse is a failure
 /// naming the rule.
 MapResult map_commpeak_user(const CanonicalOperator& op, const MappingTables& tables);
+
+/// One user of a CommPeak answer (`GET /api/users/{id}`, an entry of `GET /api/users`), which
+/// carries every value as a string, under map()'s names and forms: first_name, last_name, email,
+/// sip_uri, default_language and max_concurrent_sessions as strings; is_active and use_webrtc
+/// as the numbers 0/1; timezone_id as a number. A value that does not read as its form is left
+/// out. nullopt when the user has no positive id.
+std::optional<VendorRecord> commpeak_vendor_record(const boost::json::value& user);
 
 /// The `default_language` for `locale`, or an error naming the locale and the table.
 Mapped commpeak_language(std::string_view locale, const MappingTables& tables);

@@ -6,11 +6,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
 #include <stdexcept>
 #include <utility>
 
 #include "framework/delivery_settings.h"
 #include "framework/vendor_call.h"
+#include "framework/vendor_read.h"
 
 namespace opsync {
 
@@ -94,46 +96,112 @@ asio::awaitable<PushResult> GliaConnector::send(HttpRequest request, HttpResult*
   co_return r;
 }
 
+asio::awaitable<GliaConnector::Page> GliaConnector::fetch_page(int page, RequestPriority priority,
+                                                               int attempts) {
+  HttpRequest request = json_request(
+      "GET", "/operators?include_disabled=true&page=" + std::to_string(page), nullptr, kMediaType);
+  request.priority = priority;
+  // A walk of a large roster is hundreds of pages: one failed page must not throw away the
+  // others, so a page that can be retried is, a few times, honouring Retry-After.
+  HttpResult result;
+  Page out;
+  for (int attempt = 1;; ++attempt) {
+    result = co_await call(request);
+    if (result.ok()) break;
+    PushResult failed = classify(result, request, glia_error_message);
+    if (failed.outcome != PushOutcome::retry || attempt >= attempts) {
+      out.failure = std::move(failed);
+      co_return out;
+    }
+    const auto wait = std::min<std::chrono::milliseconds>(
+        failed.retry_after.value_or(std::chrono::milliseconds(100 << attempt)),
+        page_retry_pause_cap_);
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) {  // cancelled: the push is being abandoned
+      out.failure = std::move(failed);
+      co_return out;
+    }
+  }
+  std::optional<json::object> o = parse_json_object(result.body);
+  json::value* operators = o ? o->if_contains("operators") : nullptr;
+  if (operators == nullptr || !operators->is_array()) {
+    PushResult bad = classify(result, request, glia_error_message);
+    bad.outcome = PushOutcome::permanent;
+    bad.message = "Glia operator list: the answer has no \"operators\" array";
+    out.failure = std::move(bad);
+    co_return out;
+  }
+  out.operators = std::move(operators->as_array());
+  const json::value* next = o->if_contains("next_page");
+  out.more = next != nullptr && !next->is_null();
+  co_return out;
+}
+
 asio::awaitable<std::optional<PushResult>> GliaConnector::walk_operators(
     VendorDirectory::Sink sink) {
   for (int page = 1; page <= kMaxPages; ++page) {
-    HttpRequest request =
-        json_request("GET", "/operators?include_disabled=true&page=" + std::to_string(page),
-                     nullptr, kMediaType);
-    // A walk of a large roster is hundreds of pages: one failed page must not throw away the
-    // others, so a page that can be retried is, a few times, honouring Retry-After.
-    HttpResult result;
-    for (int attempt = 1;; ++attempt) {
-      result = co_await call(request);
-      if (result.ok()) break;
-      PushResult failed = classify(result, request, glia_error_message);
-      if (failed.outcome != PushOutcome::retry || attempt >= kPageAttempts) co_return failed;
-      const auto wait = std::min<std::chrono::milliseconds>(
-          failed.retry_after.value_or(std::chrono::milliseconds(100 << attempt)),
-          page_retry_pause_cap_);
-      asio::steady_timer timer(co_await asio::this_coro::executor, wait);
-      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (ec) co_return failed;  // cancelled: the push is being abandoned
-    }
-    const std::optional<json::object> o = parse_json_object(result.body);
-    const json::value* operators = o ? o->if_contains("operators") : nullptr;
-    if (operators == nullptr || !operators->is_array()) {
-      PushResult bad = classify(result, request, glia_error_message);
-      bad.outcome = PushOutcome::permanent;
-      bad.message = "Glia operator list: the answer has no \"operators\" array";
-      co_return bad;
-    }
-    for (const json::value& op : operators->as_array()) {
+    Page got = co_await fetch_page(page, RequestPriority::live, kPageAttempts);
+    if (got.failure) co_return std::move(got.failure);
+    for (const json::value& op : got.operators) {
       const json::object* fields = op.if_object();
       if (fields == nullptr) continue;
       const json::value* e = fields->if_contains("email");
       const json::value* id = fields->if_contains("id");
       if (e && e->is_string() && id && id->is_string()) sink(e->as_string(), id->as_string());
     }
-    const json::value* next = o->if_contains("next_page");
-    if (next == nullptr || next->is_null()) break;
+    if (!got.more) break;
   }
   co_return std::nullopt;
+}
+
+asio::awaitable<ReadResult> GliaConnector::list_operators(std::optional<std::string> page) {
+  int number = 1;
+  if (page) {
+    const auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), number);
+    if (ec != std::errc{} || end != page->data() + page->size() || number < 1) {
+      co_return failed_read(
+          permanent_result("Glia operator list: bad page cursor '" + *page + "'"));
+    }
+  }
+  // One attempt: the pass retries (and paces) failed pages itself.
+  Page got = co_await fetch_page(number, RequestPriority::background, 1);
+  if (got.failure) co_return failed_read(std::move(*got.failure));
+  ReadResult out;
+  for (const json::value& op : got.operators) {
+    if (auto record = glia_vendor_record(op)) out.records.push_back(std::move(*record));
+  }
+  if (got.more && number < kMaxPages) out.next_page = std::to_string(number + 1);
+  co_return out;
+}
+
+asio::awaitable<ReadResult> GliaConnector::read_operator(std::string vendor_id) {
+  if (!is_path_id(vendor_id)) {
+    co_return failed_read(permanent_result("'" + vendor_id + "' is not a Glia operator id"));
+  }
+  HttpRequest request = json_request("GET", "/operators/" + vendor_id, nullptr, kMediaType);
+  request.priority = RequestPriority::background;
+  HttpResult result;
+  PushResult r = co_await send(std::move(request), &result);
+  if (r.status == 404 && !r.vendor_failure) co_return not_found_read(std::move(r));
+  if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
+  std::optional<VendorRecord> record;
+  if (auto o = parse_json_object(result.body)) record = glia_vendor_record(*o);
+  if (!record) {
+    r.outcome = PushOutcome::permanent;
+    r.message = "Glia operator " + vendor_id + ": the answer is not an operator with an \"id\"";
+    co_return failed_read(std::move(r));
+  }
+  ReadResult out;
+  out.records.push_back(std::move(*record));
+  co_return out;
+}
+
+bool GliaConnector::in_step(std::string_view field, const json::value& vendor,
+                            const json::value& desired) const {
+  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  if (field == "assignments") return glia_assignments_set(vendor) == glia_assignments_set(desired);
+  return Connector::in_step(field, vendor, desired);
 }
 
 asio::awaitable<PushResult> GliaConnector::create(const PushContext& context) {

@@ -4,6 +4,7 @@
 // the paged operator list (framework/vendor_directory.h), optional create, deactivate or DELETE
 // on operator.deleted (the steps of framework/id_push.h).
 
+#include <boost/json/array.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -34,6 +35,14 @@ class GliaConnector final : public VendorConnector<GliaSettings> {
   MapResult map(const CanonicalOperator& op) const override;
   DeletePolicy delete_policy() const override { return glia_delete_policy(settings_); }
   boost::asio::awaitable<PushResult> push(PushContext context) override;
+  /// One page of `GET /operators?include_disabled=true&page=N` (cursor: the page number; the
+  /// next one while Glia answers a `next_page`), each operator as glia_vendor_record().
+  boost::asio::awaitable<ReadResult> list_operators(std::optional<std::string> page) override;
+  /// `GET /operators/{id}`; 404 is not_found.
+  boost::asio::awaitable<ReadResult> read_operator(std::string vendor_id) override;
+  /// email without case; assignments as sets (glia_assignments_set); else equality.
+  bool in_step(std::string_view field, const boost::json::value& vendor,
+               const boost::json::value& desired) const override;
 
   /// Token requests made so far (metrics, tests).
   std::uint64_t token_fetches() const { return auth_->fetches(); }
@@ -47,6 +56,14 @@ class GliaConnector final : public VendorConnector<GliaSettings> {
   boost::asio::awaitable<HttpResult> call(HttpRequest& request);
   /// The answer of `request` as a PushResult, with Glia's error message.
   boost::asio::awaitable<PushResult> send(HttpRequest request, HttpResult* raw = nullptr);
+  /// One page of the operator list: its operators, whether another follows, or the failure.
+  struct Page {
+    boost::json::array operators;
+    bool more = false;
+    std::optional<PushResult> failure;
+  };
+  /// `GET /operators?include_disabled=true&page=N`, retried up to `attempts` times in all.
+  boost::asio::awaitable<Page> fetch_page(int page, RequestPriority priority, int attempts);
   boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
   boost::asio::awaitable<PushResult> create(const PushContext& context);
   boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <cctype>
+#include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -75,6 +77,54 @@ GliaMapping GliaMapping::from_settings(const std::string& instance, const GliaSe
   return m;
 }
 
+json::value glia_assignments_set(const json::value& assignments) {
+  if (!assignments.is_array()) return assignments;
+  std::map<std::string, std::set<std::string>> sites;
+  for (const json::value& a : assignments.as_array()) {
+    const json::object* o = a.if_object();
+    const json::value* site = o ? o->if_contains("site_id") : nullptr;
+    if (site == nullptr || !site->is_string()) return assignments;
+    std::set<std::string>& teams = sites[std::string(site->as_string())];
+    const json::value* ids = o->if_contains("team_ids");
+    if (ids == nullptr) continue;
+    if (!ids->is_array()) return assignments;
+    for (const json::value& t : ids->as_array()) {
+      if (!t.is_string()) return assignments;
+      teams.emplace(t.as_string());
+    }
+  }
+  json::array out;
+  for (const auto& [site, teams] : sites) {
+    json::array ids;
+    for (const std::string& t : teams) ids.emplace_back(t);
+    out.push_back(json::object{{"site_id", site}, {"team_ids", std::move(ids)}});
+  }
+  return out;
+}
+
+std::optional<VendorRecord> glia_vendor_record(const json::value& op) {
+  const json::object* o = op.if_object();
+  const json::value* id = o ? o->if_contains("id") : nullptr;
+  if (id == nullptr || !id->is_string() || id->as_string().empty()) return std::nullopt;
+  VendorRecord out;
+  out.vendor_id = std::string(id->as_string());
+  auto copy = [&](std::string_view key, auto is_type) {
+    const json::value* v = o->if_contains(key);
+    if (v != nullptr && (v->is_null() || is_type(*v))) out.fields[key] = *v;
+  };
+  const auto is_string = [](const json::value& v) { return v.is_string(); };
+  for (std::string_view key : {"name", "email", "phone", "phone_extension", "audio_source",
+                               "sip_domain_id", "sip_extension"}) {
+    copy(key, is_string);
+  }
+  copy("enabled", [](const json::value& v) { return v.is_bool(); });
+  copy("max_engagement_count", [](const json::value& v) { return v.is_int64() || v.is_uint64(); });
+  if (const json::value* a = o->if_contains("assignments"); a != nullptr && a->is_array()) {
+    out.fields["assignments"] = glia_assignments_set(*a);
+  }
+  return out;
+}
+
 bool is_glia_phone_extension(std::string_view s) {
   const auto digits =
       std::count_if(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -107,9 +157,9 @@ MapResult map_glia_operator(const CanonicalOperator& op, const GliaMapping& mapp
           "phone_extension: Glia requires 1-7 digits and any number of ',' (at most 25 "
           "characters)");
     }
-    if (phone.empty()) {
-      return MapResult::failure("phone_extension: Glia accepts an extension only with a phone");
-    }
+    // Seed 000: "valid only if phone is also set or was set beforehand". Glia may hold a phone
+    // that opsync never sent (set in its UI), so an extension without a canonical phone is
+    // sent, and Glia judges it (a 422 in its words when it holds no phone either).
     f["phone_extension"] = ext;
   }
 

@@ -2,6 +2,7 @@
 // Canonical operator -> Glia's update-operator fields (seed 000, "Update an Operator"). Pure: no
 // I/O. A record Glia would refuse is a MapResult failure naming the rule, never sent.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,18 @@ struct GliaMapping {
 /// configured) audio_source, sip_domain_id, sip_extension. Fields the record does not set are
 /// absent (the diff turns a field that disappears into a clear).
 MapResult map_glia_operator(const CanonicalOperator& op, const GliaMapping& mapping);
+
+/// One operator of a Glia answer (`GET /operators/{id}`, an entry of `GET /operators`) under
+/// map()'s field names and forms: name, email, phone, phone_extension, enabled,
+/// max_engagement_count, assignments (glia_assignments_set), audio_source, sip_domain_id,
+/// sip_extension; a field Glia answers null stays null, a field it does not answer is absent.
+/// nullopt when the object has no string "id".
+std::optional<VendorRecord> glia_vendor_record(const boost::json::value& op);
+
+/// `assignments` in a form that does not depend on order: one entry per site (entries of one
+/// site merged), sites sorted by id, each site's team_ids sorted. A value that is not an array
+/// of assignments is returned as it is.
+boost::json::value glia_assignments_set(const boost::json::value& assignments);
 
 /// Glia's phone_extension: 1-7 digits plus any number of ',', at most 25 characters.
 bool is_glia_phone_extension(std::string_view s);

@@ -1,15 +1,20 @@
 #include "iadvize/iadvize_connector.h"
 
 #include <boost/json/array.hpp>
+#include <charconv>
 #include <utility>
 
 #include "framework/vendor_call.h"
+#include "framework/vendor_read.h"
 #include "iadvize/iadvize_errors.h"
 #include "iadvize/iadvize_form.h"
 #include "iadvize/iadvize_mapping.h"
 
 namespace opsync {
 namespace {
+
+constexpr int kPageLimit = 100;   // iAdvize's largest page
+constexpr int kMaxPages = 10000;  // a bound on following pages (a million operators)
 
 std::string id_text(const boost::json::value& id) {
   if (id.is_int64()) return std::to_string(id.as_int64());
@@ -36,6 +41,22 @@ bool goes_offline(const PushContext& ctx) {
   return touched;
 }
 
+// The live availability to set for the channels this push switches back on (`chat[available]=1`
+// per channel whose flag changes to true): an operator deactivated and forced offline is made
+// available again when it is activated. Empty when no channel is switched on, and on the first
+// push of an operator (no stored id: its live state is its own).
+boost::json::object comes_online(const PushContext& ctx) {
+  boost::json::object live;
+  if (ctx.deleted || !ctx.vendor_id || ctx.vendor_id->empty()) return live;
+  for (auto [field, channel] :
+       {std::pair{"chat_enabled", "chat"}, std::pair{"call_enabled", "call"},
+        std::pair{"video_enabled", "video"}}) {
+    const auto* v = ctx.changed.if_contains(field);
+    if (v != nullptr && v->is_bool() && v->as_bool()) live[channel] = {{"available", 1}};
+  }
+  return live;
+}
+
 }  // namespace
 
 struct IAdvizeConnector::Lookup {
@@ -54,8 +75,10 @@ MapResult IAdvizeConnector::map(const CanonicalOperator& op) const {
 }
 
 boost::asio::awaitable<PushResult> IAdvizeConnector::call(std::string method, std::string target,
-                                                          std::string body) {
+                                                          std::string body,
+                                                          RequestPriority priority) {
   HttpRequest request;
+  request.priority = priority;
   request.method = std::move(method);
   request.target = std::move(target);
   set_header(request.headers, "Accept", "application/json");
@@ -189,8 +212,75 @@ boost::asio::awaitable<PushResult> IAdvizeConnector::push(PushContext ctx) {
     gone(result);
     if (result.outcome != PushOutcome::ok) co_return result;
   }
+  if (const boost::json::object online = comes_online(ctx); !offline && !online.empty()) {
+    result = co_await call("PUT", path + "/live", iadvize::encode_form(online));
+    if (result.outcome != PushOutcome::ok) co_return result;
+  }
   result.vendor_id = learned;
   co_return result;
+}
+
+boost::asio::awaitable<ReadResult> IAdvizeConnector::list_operators(
+    std::optional<std::string> page) {
+  int number = 1;
+  if (page) {
+    const auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), number);
+    if (ec != std::errc{} || end != page->data() + page->size() || number < 1) {
+      co_return failed_read(
+          permanent_result("iAdvize operator list: bad page cursor '" + *page + "'"));
+    }
+  }
+  PushResult r = co_await call(
+      "GET", "/operator?page=" + std::to_string(number) + "&limit=" + std::to_string(kPageLimit),
+      {}, RequestPriority::background);
+  if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
+  std::optional<boost::json::object> answer = parse_json_object(r.response_body);
+  const boost::json::value* data = answer ? answer->if_contains("data") : nullptr;
+  if (data == nullptr || !data->is_array()) {
+    r.outcome = PushOutcome::permanent;
+    r.message = "iAdvize operator list without a data array";
+    co_return failed_read(std::move(r));
+  }
+  ReadResult out;
+  for (const boost::json::value& item : data->as_array()) {
+    if (auto record = iadvize::vendor_record(item)) out.records.push_back(std::move(*record));
+  }
+  bool more = data->as_array().size() >= static_cast<std::size_t>(kPageLimit);
+  const boost::json::value* meta = answer->if_contains("meta");
+  const boost::json::value* total =
+      meta && meta->is_object() ? meta->as_object().if_contains("total") : nullptr;
+  if (total != nullptr && total->is_int64()) {
+    more = static_cast<std::int64_t>(number) * kPageLimit < total->as_int64();
+  }
+  if (more && !data->as_array().empty() && number < kMaxPages) {
+    out.next_page = std::to_string(number + 1);
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<ReadResult> IAdvizeConnector::read_operator(std::string vendor_id) {
+  PushResult r = co_await call("GET", "/operator/" + iadvize::form_escape(vendor_id), {},
+                               RequestPriority::background);
+  if (r.status == 404 && !r.vendor_failure) co_return not_found_read(std::move(r));
+  if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
+  auto envelope = iadvize::parse_envelope(r.response_body);
+  std::optional<VendorRecord> record =
+      envelope ? iadvize::vendor_record(envelope->data) : std::nullopt;
+  if (!record) {
+    r.outcome = PushOutcome::permanent;
+    r.message = "iAdvize operator " + vendor_id + ": the answer has no operator in data";
+    co_return failed_read(std::move(r));
+  }
+  ReadResult out;
+  out.records.push_back(std::move(*record));
+  co_return out;
+}
+
+bool IAdvizeConnector::in_step(std::string_view field, const boost::json::value& vendor,
+                               const boost::json::value& desired) const {
+  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  if (field == "roles" || field == "language_list") return same_set(vendor, desired);
+  return Connector::in_step(field, vendor, desired);
 }
 
 }  // namespace opsync

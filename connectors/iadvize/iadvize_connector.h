@@ -4,6 +4,7 @@
 // create (`POST /operator`), and deactivation or `DELETE /operator/{id}` for deleted operators.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/auth.h"
@@ -27,11 +28,21 @@ class IAdvizeConnector final : public VendorConnector<IAdvizeSettings> {
   ClearStyle clear_style() const override { return ClearStyle::null_value; }
   DeletePolicy delete_policy() const override { return settings_.policy(); }
   boost::asio::awaitable<PushResult> push(PushContext context) override;
+  /// `GET /operator?page=N&limit=100` (cursor: the page number; another page while
+  /// `meta.total` says there are more, or, without it, while a page is full), each entry as
+  /// iadvize::vendor_record().
+  boost::asio::awaitable<ReadResult> list_operators(std::optional<std::string> page) override;
+  /// `GET /operator/{id}`; 404 is not_found.
+  boost::asio::awaitable<ReadResult> read_operator(std::string vendor_id) override;
+  /// email without case; roles and language_list as sets; else equality.
+  bool in_step(std::string_view field, const boost::json::value& vendor,
+               const boost::json::value& desired) const override;
 
  private:
   struct Lookup;
   boost::asio::awaitable<Lookup> find_operator(const PushContext& context);
-  boost::asio::awaitable<PushResult> call(std::string method, std::string target, std::string body);
+  boost::asio::awaitable<PushResult> call(std::string method, std::string target, std::string body,
+                                          RequestPriority priority = RequestPriority::live);
   boost::asio::awaitable<PushResult> remove(PushContext context);
 
   MappingTables tables_;

@@ -2,9 +2,13 @@
 
 #include <boost/json/array.hpp>
 #include <charconv>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "framework/vendor_read.h"
 
 namespace opsync::iadvize {
 namespace {
@@ -185,6 +189,62 @@ MapResult map_operator(const CanonicalOperator& op, const MappingTables& tables)
     if (group) out["group_id"] = *group;
   }
   return {std::move(out), {}};
+}
+
+namespace {
+
+std::optional<std::int64_t> integer_of(const boost::json::value& v) {
+  if (auto n = v.if_int64()) return *n;
+  if (auto n = v.if_uint64();
+      n && *n <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return static_cast<std::int64_t>(*n);
+  }
+  if (v.is_string()) {
+    std::int64_t n = 0;
+    const std::string_view text = v.as_string();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (!text.empty() && ec == std::errc{} && end == text.data() + text.size()) return n;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> flag_of(const boost::json::value& v) {
+  if (v.is_bool()) return v.as_bool();
+  if (auto n = integer_of(v); n && (*n == 0 || *n == 1)) return *n == 1;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<VendorRecord> vendor_record(const boost::json::value& op) {
+  const boost::json::object* o = op.if_object();
+  const boost::json::value* id = o ? o->if_contains("id") : nullptr;
+  std::optional<std::int64_t> number = id ? integer_of(*id) : std::nullopt;
+  if (!number || *number < 1) return std::nullopt;
+  VendorRecord out;
+  out.vendor_id = std::to_string(*number);
+  boost::json::object& f = out.fields;
+  for (std::string_view key : {"external_id", "first_name", "name", "email", "language_admin"}) {
+    if (const auto* v = o->if_contains(key); v && (v->is_string() || v->is_null())) f[key] = *v;
+  }
+  for (std::string_view key : {"roles", "language_list"}) {
+    if (const auto* v = o->if_contains(key); v && v->is_array()) f[key] = sorted_set(v->as_array());
+  }
+  for (std::string_view key : {"chat_enabled", "call_enabled", "video_enabled"}) {
+    if (const auto* v = o->if_contains(key)) {
+      if (auto b = flag_of(*v)) f[key] = *b;
+    }
+  }
+  for (std::string_view key : {"chat_max_number", "group_id"}) {
+    const auto* v = o->if_contains(key);
+    if (v == nullptr) continue;
+    if (v->is_null()) {
+      f[key] = nullptr;
+    } else if (auto n = integer_of(*v)) {
+      f[key] = *n;
+    }
+  }
+  return out;
 }
 
 }  // namespace opsync::iadvize

@@ -8,6 +8,7 @@
 
 #include "framework/delivery_settings.h"
 #include "framework/vendor_call.h"
+#include "framework/vendor_read.h"
 #include "identitycall/identitycall_mapping.h"
 
 namespace opsync {
@@ -17,18 +18,12 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-// IdentityCall ids are integers.
 bool is_operator_id(std::string_view id) {
-  return !id.empty() && id.size() <= 19 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return is_identitycall_id(id);
 }
 
 std::optional<std::string> id_text(const json::value* id) {
-  if (id == nullptr) return std::nullopt;
-  if (auto n = id->if_int64(); n && *n > 0) return std::to_string(*n);
-  if (auto n = id->if_uint64(); n && *n > 0) return std::to_string(*n);
-  if (id->is_string() && is_operator_id(id->as_string())) return std::string(id->as_string());
-  return std::nullopt;
+  return identitycall_id_text(id);
 }
 
 }  // namespace
@@ -78,19 +73,34 @@ asio::awaitable<PushResult> IdentityCallConnector::send(HttpRequest request, Htt
   co_return r;
 }
 
-asio::awaitable<std::optional<PushResult>> IdentityCallConnector::walk_operators(
-    VendorDirectory::Sink sink) {
+asio::awaitable<IdentityCallConnector::List> IdentityCallConnector::fetch_list(
+    RequestPriority priority) {
+  HttpRequest request = json_request("GET", "/operators", nullptr);
+  request.priority = priority;
   HttpResult result;
-  PushResult listed = co_await send(json_request("GET", "/operators", nullptr), &result);
-  if (!result.ok()) co_return listed;
-  const std::optional<json::object> o = parse_json_object(result.body);
-  const json::value* data = o ? o->if_contains("data") : nullptr;
+  List out;
+  PushResult listed = co_await send(std::move(request), &result);
+  if (!result.ok()) {
+    out.failure = std::move(listed);
+    co_return out;
+  }
+  std::optional<json::object> o = parse_json_object(result.body);
+  json::value* data = o ? o->if_contains("data") : nullptr;
   if (data == nullptr || !data->is_array()) {
     listed.outcome = PushOutcome::permanent;
     listed.message = "IdentityCall operator list: the answer has no \"data\" array";
-    co_return listed;
+    out.failure = std::move(listed);
+    co_return out;
   }
-  for (const json::value& op : data->as_array()) {
+  out.operators = std::move(data->as_array());
+  co_return out;
+}
+
+asio::awaitable<std::optional<PushResult>> IdentityCallConnector::walk_operators(
+    VendorDirectory::Sink sink) {
+  List listed = co_await fetch_list(RequestPriority::live);
+  if (listed.failure) co_return std::move(listed.failure);
+  for (const json::value& op : listed.operators) {
     const json::object* fields = op.if_object();
     if (fields == nullptr) continue;
     const json::value* e = fields->if_contains("email");
@@ -98,6 +108,51 @@ asio::awaitable<std::optional<PushResult>> IdentityCallConnector::walk_operators
     if (auto id = id_text(fields->if_contains("id"))) sink(e->as_string(), *id);
   }
   co_return std::nullopt;
+}
+
+asio::awaitable<ReadResult> IdentityCallConnector::list_operators(std::optional<std::string> page) {
+  if (page) {
+    co_return failed_read(
+        permanent_result("IdentityCall's operator list has no page '" + *page + "'"));
+  }
+  List listed = co_await fetch_list(RequestPriority::background);
+  if (listed.failure) co_return failed_read(std::move(*listed.failure));
+  ReadResult out;
+  for (const json::value& op : listed.operators) {
+    if (auto record = identitycall_vendor_record(op)) out.records.push_back(std::move(*record));
+  }
+  co_return out;
+}
+
+asio::awaitable<ReadResult> IdentityCallConnector::read_operator(std::string vendor_id) {
+  if (!is_operator_id(vendor_id)) {
+    co_return failed_read(
+        permanent_result("'" + vendor_id + "' is not an IdentityCall operator id"));
+  }
+  HttpRequest request = json_request("GET", "/operators/" + vendor_id, nullptr);
+  request.priority = RequestPriority::background;
+  HttpResult result;
+  PushResult r = co_await send(std::move(request), &result);
+  // 404: deleted (a hard delete) or outside the key's project; either way not there for us.
+  if (r.status == 404 && !r.vendor_failure) co_return not_found_read(std::move(r));
+  if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
+  std::optional<json::object> o = parse_json_object(result.body);
+  const json::value* data = o ? o->if_contains("data") : nullptr;
+  std::optional<VendorRecord> record = data ? identitycall_vendor_record(*data) : std::nullopt;
+  if (!record) {
+    r.outcome = PushOutcome::permanent;
+    r.message = "IdentityCall operator " + vendor_id + ": the answer has no \"data\" operator";
+    co_return failed_read(std::move(r));
+  }
+  ReadResult out;
+  out.records.push_back(std::move(*record));
+  co_return out;
+}
+
+bool IdentityCallConnector::in_step(std::string_view field, const json::value& vendor,
+                                    const json::value& desired) const {
+  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  return Connector::in_step(field, vendor, desired);
 }
 
 asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& context) {

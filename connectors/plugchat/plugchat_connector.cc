@@ -7,6 +7,7 @@
 
 #include "common/redact.h"
 #include "framework/vendor_call.h"
+#include "framework/vendor_read.h"
 #include "plugchat/plugchat_mapping.h"
 
 namespace opsync {
@@ -194,6 +195,67 @@ boost::asio::awaitable<PushResult> PlugChatConnector::send(std::string method,
     }
   }
   co_return out;
+}
+
+boost::asio::awaitable<ReadResult> PlugChatConnector::list_all() {
+  HttpRequest request;
+  request.method = "GET";
+  request.target = operators_path();
+  request.priority = RequestPriority::background;
+  // Plug Chat refuses a request without this Content-Type (415), a GET included.
+  request.headers.push_back({"Content-Type", "application/json"});
+  request.headers.push_back({"Accept", "application/json"});
+  HttpResult result = co_await send_with_auth(*transport_, auth_, request);
+  PushResult r = classify(result, request, plugchat_error_message);
+  // Every entry carries the operator's accessToken (a credential): keep it out of the result.
+  r.response_body = redact_json_body(result.body);
+  r.request = redact_request(request);
+  if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
+  boost::system::error_code ec;
+  boost::json::value answer = boost::json::parse(result.body, ec);
+  if (ec || !answer.is_array()) {
+    r.outcome = PushOutcome::permanent;
+    r.message = "Plug Chat operator list: the answer is not an array";
+    co_return failed_read(std::move(r));
+  }
+  ReadResult out;
+  for (const boost::json::value& entry : answer.as_array()) {
+    if (auto record = plugchat_vendor_record(entry)) out.records.push_back(std::move(*record));
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<ReadResult> PlugChatConnector::list_operators(
+    std::optional<std::string> page) {
+  if (page) {
+    // There is only one page: a cursor can only come from a caller's mistake.
+    co_return failed_read(
+        permanent_result("Plug Chat's operator list has no page '" + *page + "'"));
+  }
+  co_return co_await list_all();
+}
+
+boost::asio::awaitable<ReadResult> PlugChatConnector::read_operator(std::string vendor_id) {
+  ReadResult listed = co_await list_all();
+  if (listed.status != ReadResult::Status::ok) co_return listed;
+  ReadResult out;
+  for (VendorRecord& record : listed.records) {
+    if (record.vendor_id == vendor_id) {
+      out.records.push_back(std::move(record));
+      co_return out;
+    }
+  }
+  PushResult absent;
+  absent.outcome = PushOutcome::permanent;
+  absent.status = 404;
+  absent.message = "Plug Chat's operator list has no operator " + vendor_id;
+  co_return not_found_read(std::move(absent));
+}
+
+bool PlugChatConnector::in_step(std::string_view field, const boost::json::value& vendor,
+                                const boost::json::value& desired) const {
+  if (field == "departments") return same_set(vendor, desired);
+  return Connector::in_step(field, vendor, desired);
 }
 
 }  // namespace opsync

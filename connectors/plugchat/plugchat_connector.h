@@ -37,6 +37,15 @@ class PlugChatConnector final : public VendorConnector<PlugChatSettings> {
   ClearStyle clear_style() const override { return ClearStyle::unsupported; }
   DeletePolicy delete_policy() const override { return DeletePolicy::deactivate; }
   boost::asio::awaitable<PushResult> push(PushContext context) override;
+  /// `GET .../operators`: the whole list in one page (Plug Chat has no paging), each entry as
+  /// plugchat_vendor_record().
+  boost::asio::awaitable<ReadResult> list_operators(std::optional<std::string> page) override;
+  /// Plug Chat has no get-one call: lists the operators and picks `vendor_id` (not_found when
+  /// the list does not hold it). A pass should list instead, which costs the same one request.
+  boost::asio::awaitable<ReadResult> read_operator(std::string vendor_id) override;
+  /// departments as sets; else equality.
+  bool in_step(std::string_view field, const boost::json::value& vendor,
+               const boost::json::value& desired) const override;
 
   /// The path of the operators collection: `/integrator/account/{account_id}/operators`.
   std::string operators_path() const;
@@ -46,6 +55,8 @@ class PlugChatConnector final : public VendorConnector<PlugChatSettings> {
   boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
   /// Whether Plug Chat's operator list holds `id`; nullopt when the list could not be read.
   boost::asio::awaitable<std::optional<bool>> lists_operator(const std::string& id);
+  /// `GET .../operators` at background priority: the entries, or the failure.
+  boost::asio::awaitable<ReadResult> list_all();
 
   MappingTables tables_;
   StaticBearer auth_;

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "framework/vendor_read.h"
+
 namespace opsync {
 
 namespace {
@@ -62,6 +64,24 @@ MapResult map_plugchat_operator(const CanonicalOperator& op, const MappingTables
   out.fields["departments"] = std::move(departments);
 
   out.fields["isAdmin"] = string_attribute(a, "role") == "admin";
+  return out;
+}
+
+std::optional<VendorRecord> plugchat_vendor_record(const boost::json::value& entry) {
+  const boost::json::object* o = entry.if_object();
+  const boost::json::value* id = o ? o->if_contains("id") : nullptr;
+  if (id == nullptr || !id->is_string() || id->as_string().empty()) return std::nullopt;
+  VendorRecord out;
+  out.vendor_id = std::string(id->as_string());
+  if (const auto* v = o->if_contains("name"); v != nullptr && (v->is_string() || v->is_null())) {
+    out.fields["name"] = *v;
+  }
+  if (const auto* v = o->if_contains("active"); v != nullptr && v->is_bool()) {
+    out.fields["active"] = *v;
+  }
+  if (const auto* v = o->if_contains("departments"); v != nullptr && v->is_array()) {
+    out.fields["departments"] = sorted_set(v->as_array());
+  }
   return out;
 }
 

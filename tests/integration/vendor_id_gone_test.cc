@@ -119,7 +119,7 @@ TEST_P(VendorIdGone, AnOperatorDeletedAtTheVendorIsRecreatedOnTheNextChange) {
   ASSERT_TRUE(dead_letters().empty()) << dead_letters().front().value;
   const std::optional<std::string> first = vendor_id();
   ASSERT_TRUE(first);
-  ASSERT_TRUE(sims.remove_record(vendor(), *first));
+  ASSERT_TRUE(sims.delete_record(vendor(), *first));
   ASSERT_EQ(records(), 0u);
 
   change(attributes("Ada King"));
@@ -157,7 +157,7 @@ TEST_P(CommPeakIdGone, AUserDeletedAtCommPeakIsFoundAgainByEmailOrDeadLetteredWi
   ASSERT_FALSE(first.empty());
 
   // Deleted, then added again by hand: found by e-mail under its new id.
-  ASSERT_TRUE(sims.remove_record(Vendor::commpeak, first));
+  ASSERT_TRUE(sims.delete_record(Vendor::commpeak, first));
   auto again = sims.seed_record(Vendor::commpeak, {{"email", "emp-1@example.com"}});
   ASSERT_TRUE(again.ok()) << again.error;
   change(attributes("Ada King"));
@@ -168,7 +168,7 @@ TEST_P(CommPeakIdGone, AUserDeletedAtCommPeakIsFoundAgainByEmailOrDeadLetteredWi
   EXPECT_TRUE(agreement().ok()) << agreement().summary();
 
   // Deleted for good: CommPeak has no create call, so the push is dead-lettered, saying why.
-  ASSERT_TRUE(sims.remove_record(Vendor::commpeak, second));
+  ASSERT_TRUE(sims.delete_record(Vendor::commpeak, second));
   change(attributes("Ada Lovelace"));
   const std::vector<DeadLetter> letters = dead_letters();
   ASSERT_EQ(letters.size(), 1u);

@@ -83,7 +83,7 @@ class CommPeakSim final : public VendorSim {
     const bool list_path = target->path_is({"api", "users"});
     const bool user_path = target->path_is({"api", "users", ""});
     const bool hook_path = target->path_is({"integrations", "adapters", "hook", "users", ""});
-    if (!list_path && !user_path && !hook_path)
+    if ((!list_path && !user_path && !hook_path) || (list_path && !options_.list_users))
       return error(req, http::status::not_found, "Not found");
     const auto method = req.method();
     std::string_view allow = list_path ? "GET" : user_path ? "GET, PUT" : "PUT";
@@ -161,7 +161,14 @@ class CommPeakSim final : public VendorSim {
     return {control_view(store_.put(std::move(record))), {}};
   }
 
-  bool remove_record(std::string_view id) override { return store_.erase(id); }
+  SeedResult edit(std::string_view id, const json::object& changes) override {
+    json::object* record = store_.edit(id, changes);
+    if (record == nullptr) return {{}, "no record with id '" + std::string(id) + "'"};
+
+    return {control_view(*record), {}};
+  }
+
+  bool erase(std::string_view id) override { return store_.erase(id); }
 
   void reset() override {
     store_.clear();

@@ -93,14 +93,21 @@ HttpResponse handle_control(SimState& state, const json::object& ports, const Ht
     return json_response(req, http::status::ok, {{"reset", true}});
   }
   if (seg.size() == 4 && seg[2] == "records") {
-    // DELETE /control/{vendor}/records/{id}: a record deleted behind opsync's back.
     auto vendor = vendor_from_name(seg[1]);
     if (!vendor) return fail(req, http::status::not_found, "unknown vendor '" + seg[1] + "'");
-    if (method != http::verb::delete_) return not_allowed(req, "DELETE");
-    if (!state.remove_record(*vendor, seg[3]))
-      return fail(req, http::status::not_found,
-                  "no " + seg[1] + " record with id '" + seg[3] + "'");
-    return empty_response(req, http::status::no_content);
+    if (method == http::verb::delete_) {
+      if (!state.delete_record(*vendor, seg[3]))
+        return fail(req, http::status::not_found, "no record with id '" + seg[3] + "'");
+      return empty_response(req, http::status::no_content);
+    }
+    if (method != http::verb::patch) return not_allowed(req, "PATCH, DELETE");
+    boost::system::error_code ec;
+    json::value body = json::parse(req.body(), ec);
+    if (ec || !body.is_object())
+      return fail(req, http::status::bad_request, "body must be a JSON object");
+    SeedResult result = state.edit_record(*vendor, seg[3], body.as_object());
+    if (!result.ok()) return fail(req, http::status::not_found, result.error);
+    return json_response(req, http::status::ok, result.record);
   }
   if (seg.size() != 3) return fail(req, http::status::not_found, "no such control path");
   auto vendor = vendor_from_name(seg[1]);

@@ -82,9 +82,18 @@ class GliaSim final : public VendorSim {
     return {store_.put(std::move(record)), {}};
   }
 
+  SeedResult edit(std::string_view id, const json::object& changes) override {
+    json::object* record = store_.edit(id, changes);
+    if (record == nullptr) return {{}, "no record with id '" + std::string(id) + "'"};
+    derive_teams(*record);
+    return {*record, {}};
+  }
+
+  bool erase(std::string_view id) override { return store_.erase(id); }
+
   std::size_t revoke_tokens() override { return std::exchange(tokens_, {}).size(); }
 
-  bool remove_record(std::string_view id) override { return store_.erase(id); }
+  bool delete_record(std::string_view id) override { return store_.erase(id); }
 
   void reset() override {
     store_.clear();

@@ -112,11 +112,14 @@ class IAdvizeSim final : public VendorSim {
     return {control_view(store_.put(std::move(record))), {}};
   }
 
-  bool remove_record(std::string_view id) override {
-    if (!store_.erase(id)) return false;
-    live_.erase(std::string(id));
-    return true;
+  SeedResult edit(std::string_view id, const json::object& changes) override {
+    json::object* record = store_.edit(id, changes);
+    if (record == nullptr) return {{}, "no record with id '" + std::string(id) + "'"};
+
+    return {control_view(*record), {}};
   }
+
+  bool erase(std::string_view id) override { return store_.erase(id); }
 
   void reset() override {
     store_.clear();

@@ -123,7 +123,14 @@ class IdentityCallSim final : public VendorSim {
     return {store_.put(std::move(record)), {}};
   }
 
-  bool remove_record(std::string_view id) override { return store_.erase(id); }
+  SeedResult edit(std::string_view id, const json::object& changes) override {
+    json::object* record = store_.edit(id, changes);
+    if (record == nullptr) return {{}, "no record with id '" + std::string(id) + "'"};
+
+    return {*record, {}};
+  }
+
+  bool erase(std::string_view id) override { return store_.erase(id); }
 
   void reset() override {
     store_.clear();

@@ -98,6 +98,8 @@ std::vector<Flag> flags() {
        [](Options& o, std::string_view v) { o.commpeak.username = v; }},
       {"--commpeak-password", "CommPeak Basic auth password",
        [](Options& o, std::string_view v) { o.commpeak.password = v; }},
+      {"--commpeak-no-list", "CommPeak answers GET /api/users with 404 (no list call)",
+       [](Options& o, std::string_view) { o.commpeak.list_users = false; }, false},
   };
   for (Vendor v : kAllVendors) {
     out.push_back({"--" + std::string(vendor_name(v)) + "-port",

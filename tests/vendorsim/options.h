@@ -49,6 +49,9 @@ struct IAdvizeOptions {
 struct CommPeakOptions {
   std::string username = "opsync";
   std::string password = "opsync-commpeak-password";
+  /// Serve `GET /api/users` (unconfirmed in vendors.md). false: it answers `404`, as a tenant
+  /// without the call would, so a connector's fallback to `GET /api/users/{id}` can be tested.
+  bool list_users = true;
 };
 
 struct Options {

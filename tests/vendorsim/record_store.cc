@@ -30,6 +30,15 @@ json::object& RecordStore::put(json::object record) {
   return records_.back();
 }
 
+json::object* RecordStore::edit(std::string_view id, const json::object& changes) {
+  json::object* record = find(id);
+  if (record == nullptr) return nullptr;
+  for (const auto& [key, value] : changes) {
+    if (key != "id") (*record)[key] = value;
+  }
+  return record;
+}
+
 bool RecordStore::erase(std::string_view id) {
   auto it = index_.find(std::string(id));
   if (it == index_.end()) return false;

@@ -22,6 +22,8 @@ class RecordStore {
   /// Stores `record` (which must have an "id"), replacing any record with the same id.
   json::object& put(json::object record);
   bool erase(std::string_view id);
+  /// Sets `changes` (except "id") on record `id`; nullptr when there is none.
+  json::object* edit(std::string_view id, const json::object& changes);
   void clear();
 
   const std::vector<json::object>& all() const { return records_; }

@@ -131,9 +131,14 @@ SeedResult SimState::seed_record(Vendor vendor, json::object record) {
   return at(vendor).sim->seed(std::move(record));
 }
 
-bool SimState::remove_record(Vendor vendor, std::string_view id) {
+SeedResult SimState::edit_record(Vendor vendor, std::string_view id, const json::object& changes) {
   std::lock_guard lock(mutex_);
-  return at(vendor).sim->remove_record(id);
+  return at(vendor).sim->edit(id, changes);
+}
+
+bool SimState::delete_record(Vendor vendor, std::string_view id) {
+  std::lock_guard lock(mutex_);
+  return at(vendor).sim->erase(id);
 }
 
 std::size_t SimState::revoke_tokens(Vendor vendor) {

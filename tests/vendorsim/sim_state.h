@@ -34,7 +34,8 @@ class SimState {
   void clear_receipts(Vendor vendor);
   json::array records(Vendor vendor) const;
   SeedResult seed_record(Vendor vendor, json::object record);
-  bool remove_record(Vendor vendor, std::string_view id);
+  SeedResult edit_record(Vendor vendor, std::string_view id, const json::object& changes);
+  bool delete_record(Vendor vendor, std::string_view id);
   std::size_t revoke_tokens(Vendor vendor);
   /// {"<vendor>": {"total", "by_status": {"200": n}, "by_fault": {"429": n}}, ...}
   json::object stats() const;

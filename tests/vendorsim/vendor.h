@@ -107,9 +107,11 @@ class VendorSim {
   virtual json::array records() const = 0;
   /// Stores one record as if it had existed before opsync started (no API validation).
   virtual SeedResult seed(json::object record) = 0;
-  /// Deletes the record with id `id` as if someone deleted it in the vendor's console, behind
-  /// opsync's back (the API then answers 404 for it). False when there is no such record.
-  virtual bool remove_record(std::string_view id) = 0;
+  /// Changes record `id` as if someone edited it in the vendor's own UI, behind opsync's back (no
+  /// API validation, the id is kept): the changed record, or why not (no such record).
+  virtual SeedResult edit(std::string_view id, const json::object& changes) = 0;
+  /// Removes record `id` as if it was deleted in the vendor's own UI; false when there is none.
+  virtual bool erase(std::string_view id) = 0;
   /// Invalidates issued session tokens; returns how many there were (0 for static keys).
   virtual std::size_t revoke_tokens() { return 0; }
   /// Forgets every record and issued token.

@@ -83,8 +83,12 @@ json::array VendorSimulators::duplicates(Vendor vendor) const {
 SeedResult VendorSimulators::seed_record(Vendor vendor, json::object record) {
   return state_->seed_record(vendor, std::move(record));
 }
-bool VendorSimulators::remove_record(Vendor vendor, std::string_view id) {
-  return state_->remove_record(vendor, id);
+SeedResult VendorSimulators::edit_record(Vendor vendor, std::string_view id,
+                                         const json::object& changes) {
+  return state_->edit_record(vendor, id, changes);
+}
+bool VendorSimulators::delete_record(Vendor vendor, std::string_view id) {
+  return state_->delete_record(vendor, id);
 }
 std::size_t VendorSimulators::revoke_tokens(Vendor vendor) {
   return state_->revoke_tokens(vendor);

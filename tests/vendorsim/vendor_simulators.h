@@ -57,9 +57,11 @@ class VendorSimulators {
   json::array duplicates(Vendor vendor) const;
   /// Stores a record as if it existed before opsync; returns the stored record or the reason.
   SeedResult seed_record(Vendor vendor, json::object record);
-  /// Deletes a record behind opsync's back, as someone in the vendor's console would (the API
-  /// answers 404 for its id from then on). False when the vendor has no record with that id.
-  bool remove_record(Vendor vendor, std::string_view id);
+  /// Changes a record as if edited in the vendor's own UI (no API validation); the changed
+  /// record or the reason (no such id).
+  SeedResult edit_record(Vendor vendor, std::string_view id, const json::object& changes);
+  /// Deletes a record as if deleted in the vendor's own UI; false when there is none.
+  bool delete_record(Vendor vendor, std::string_view id);
   std::size_t revoke_tokens(Vendor vendor);
   json::object stats() const;
   void reset();

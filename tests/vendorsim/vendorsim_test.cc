@@ -424,10 +424,47 @@ TEST_F(VendorSimTest, ControlDeletesARecordBehindTheClientsBack) {
     auto seeded = sims_->seed_record(v, {});
     ASSERT_TRUE(seeded.ok()) << seeded.error;
     const std::string id = RecordStore::key_of(seeded.record.at("id"));
-    EXPECT_TRUE(sims_->remove_record(v, id)) << vendor_name(v);
+    EXPECT_TRUE(sims_->delete_record(v, id)) << vendor_name(v);
     EXPECT_TRUE(sims_->records(v).empty()) << vendor_name(v);
-    EXPECT_FALSE(sims_->remove_record(v, id)) << vendor_name(v);
+    EXPECT_FALSE(sims_->delete_record(v, id)) << vendor_name(v);
   }
+
+// Issue 12: drift made behind opsync's back, over the control port.
+TEST_F(VendorSimTest, ControlEditsAndDeletesARecord) {
+  const std::uint16_t control = sims_->control_port();
+  ASSERT_EQ(call(control, verb::post, "/control/identitycall/records", {kJson},
+                 R"({"id":42,"name":"Jane Doe","phone_number":"+15551234567"})")
+                .status,
+            201u);
+  auto edited = call(control, verb::patch, "/control/identitycall/records/42", {kJson},
+                     R"({"name":"Edited","active":false,"id":7})");
+  ASSERT_EQ(edited.status, 200u) << edited.body;
+  EXPECT_EQ(edited.json.at("name"), "Edited");
+  EXPECT_EQ(edited.json.at("id"), 42);  // the id is kept
+  auto read = call(port(Vendor::identitycall), verb::get, "/api/v1/public/operators/42",
+                   {{"Authorization", "Bearer idc_opsyncsimfullaccess0000000000001"}});
+  EXPECT_EQ(read.json.at("data").at("active"), false);
+  EXPECT_EQ(call(control, verb::patch, "/control/identitycall/records/43", {kJson}, "{}").status,
+            404u);
+  EXPECT_EQ(call(control, verb::delete_, "/control/identitycall/records/42").status, 204u);
+  EXPECT_TRUE(sims_->records(Vendor::identitycall).empty());
+  EXPECT_EQ(call(control, verb::delete_, "/control/identitycall/records/42").status, 404u);
+  EXPECT_EQ(call(control, verb::get, "/control/identitycall/records/42").status, 405u);
+}
+
+TEST(VendorSimCommPeak, ListCanBeRefused) {
+  boost::asio::io_context io;
+  Options options;
+  options.commpeak.list_users = false;
+  VendorSimulators sims(io, options);
+  std::thread runner([&] { io.run(); });
+  sims.seed_record(Vendor::commpeak, {{"id", 3}});
+  const std::pair<std::string, std::string> auth{
+      "Authorization", "Basic b3BzeW5jOm9wc3luYy1jb21tcGVhay1wYXNzd29yZA=="};
+  EXPECT_EQ(call(sims.port(Vendor::commpeak), verb::get, "/api/users", {auth}).status, 404u);
+  EXPECT_EQ(call(sims.port(Vendor::commpeak), verb::get, "/api/users/3", {auth}).status, 200u);
+  sims.stop();
+  runner.join();
 }
 
 TEST_F(VendorSimTest, ReceiptsAreOffByDefault) {

@@ -14,6 +14,7 @@
 
 #include "commpeak/commpeak_type.h"
 #include "framework/diff.h"
+#include "read_back.h"
 #include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
@@ -160,6 +161,75 @@ TEST_F(CommPeakSimTest, InjectedThrottlingRetries) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->outcome, PushOutcome::retry);
   EXPECT_EQ(r->retry_after, std::chrono::milliseconds(2000));
+}
+
+// The read side (issue 12): CommPeak answers every value as a string; the record holds map()'s
+// forms (numbers for flags and the zone, a string for max_concurrent_sessions).
+TEST_F(CommPeakSimTest, ReadBackIsInStepAndShowsEditsMadeAtCommPeak) {
+  ASSERT_TRUE(
+      sims_->seed_record(Vendor::commpeak, {{"id", 5}, {"email", "jane@example.com"}}).ok());
+  make_connector();
+  CanonicalOperator op = jane();
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  const json::object desired = connector_->map(op).fields;
+
+  int pages = 0;
+  const std::vector<VendorRecord> listed = test::list_all(io_, *connector_, &pages);
+  EXPECT_EQ(pages, 1);
+  const VendorRecord* found = test::find_record(listed, "5");
+  ASSERT_NE(found, nullptr);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, *found).empty()) << test::describe(*found);
+  EXPECT_EQ(found->fields.at("timezone_id"), 42);
+  EXPECT_EQ(found->fields.at("is_active"), 1);
+  ReadResult one = test::read_one(io_, *connector_, "5");
+  ASSERT_EQ(one.status, ReadResult::Status::ok) << one.failure.message;
+  EXPECT_EQ(one.records.at(0).fields, found->fields);
+
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::commpeak, "5",
+                                {{"email", "JANE@example.com"},
+                                 {"timezone_id", 7},
+                                 {"is_active", 0},
+                                 {"max_concurrent_sessions", "9"}})
+                  .ok());
+  one = test::read_one(io_, *connector_, "5");
+  EXPECT_EQ(test::drifted_fields(*connector_, desired, one.records.at(0)),
+            (std::vector<std::string>{"is_active", "max_concurrent_sessions", "timezone_id"}));
+  op.deleted = true;  // deactivated: is_active 0 is in step
+  EXPECT_EQ(test::drifted_fields(*connector_, connector_->map(op).fields, one.records.at(0)),
+            (std::vector<std::string>{"max_concurrent_sessions", "timezone_id"}));
+
+  ASSERT_TRUE(sims_->delete_record(Vendor::commpeak, "5"));
+  EXPECT_EQ(test::read_one(io_, *connector_, "5").status, ReadResult::Status::not_found);
+  EXPECT_EQ(test::read_one(io_, *connector_, "777").status, ReadResult::Status::not_found);
+}
+
+class CommPeakWithoutListTest : public CommPeakSimTest {
+ protected:
+  vendorsim::Options sim_options() override {
+    vendorsim::Options options;
+    options.commpeak.list_users = false;
+    return options;
+  }
+};
+
+// `GET /api/users` is unconfirmed: a tenant that refuses it makes the list unsupported, and the
+// pass reads one id at a time, which still works.
+TEST_F(CommPeakWithoutListTest, RefusedListIsUnsupportedAndReadsStillWork) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::commpeak, {{"id", 5}, {"first_name", "Jane"}}).ok());
+  make_connector();
+  ReadResult listed = test::list_page(io_, *connector_);
+  EXPECT_EQ(listed.status, ReadResult::Status::unsupported) << listed.failure.message;
+  ReadResult one = test::read_one(io_, *connector_, "5");
+  ASSERT_EQ(one.status, ReadResult::Status::ok) << one.failure.message;
+  EXPECT_EQ(one.records.at(0).fields.at("first_name"), "Jane");
+}
+
+TEST_F(CommPeakSimTest, ListWithWrongCredentialsFailsAndIsNotUnsupported) {
+  make_connector("wrong-password");
+  ReadResult listed = test::list_page(io_, *connector_);
+  EXPECT_EQ(listed.status, ReadResult::Status::failed);
+  EXPECT_EQ(listed.failure.status, 401U);
 }
 
 }  // namespace

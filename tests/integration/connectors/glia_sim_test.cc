@@ -17,6 +17,7 @@
 #include "framework/diff.h"
 #include "glia/glia_connector.h"
 #include "glia/glia_type.h"
+#include "read_back.h"
 #include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
@@ -315,6 +316,128 @@ TEST_F(GliaSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   ASSERT_EQ(second.outcome, PushOutcome::ok) << second.message;
   EXPECT_EQ(sims_->records(Vendor::glia).size(), 2U);
   EXPECT_EQ(sims_->duplicates(Vendor::glia), json::array()) << sims_->duplicates(Vendor::glia);
+
+// The read side (issue 12): what the connector pushed reads back in step, field by field.
+TEST_F(GliaSimTest, ReadBackIsInStepAndShowsEditsMadeAtGlia) {
+  make_connector("create_missing: true\n");
+  CanonicalOperator op = jane();
+  op.attributes["teams"] = json::array{"support", "sales"};
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  const std::string id = ids_.at(op.id);
+  const json::object desired = connector_->map(op).fields;
+
+  const std::vector<VendorRecord> listed = test::list_all(io_, *connector_);
+  const VendorRecord* found = test::find_record(listed, id);
+  ASSERT_NE(found, nullptr);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, *found).empty()) << test::describe(*found);
+  ReadResult one = test::read_one(io_, *connector_, id);
+  ASSERT_EQ(one.status, ReadResult::Status::ok) << one.failure.message;
+  ASSERT_EQ(one.records.size(), 1U);
+  EXPECT_EQ(one.records[0].fields, found->fields);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, one.records[0]).empty());
+
+  // Glia's own normalisations stay in step: another order of the teams, the e-mail's case.
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::glia, id,
+                                {{"email", "Jane.Doe@Example.com"},
+                                 {"assignments", json::parse(R"([{"site_id":"site-1",
+                                     "team_ids":["team-sales","team-support"]}])")}})
+                  .ok());
+  one = test::read_one(io_, *connector_, id);
+  ASSERT_EQ(one.status, ReadResult::Status::ok);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, one.records[0]).empty())
+      << test::describe(one.records[0]);
+
+  // An edit in Glia's UI, behind opsync's back, shows as the fields that differ.
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::glia, id,
+                                {{"name", "Jane (edited)"},
+                                 {"phone_extension", nullptr},
+                                 {"max_engagement_count", 9}})
+                  .ok());
+  one = test::read_one(io_, *connector_, id);
+  ASSERT_EQ(one.status, ReadResult::Status::ok);
+  EXPECT_EQ(test::drifted_fields(*connector_, desired, one.records[0]),
+            (std::vector<std::string>{"max_engagement_count", "name", "phone_extension"}));
+
+  // A deactivated operator's flag compares too.
+  op.deleted = true;
+  ASSERT_TRUE(sims_->edit_record(Vendor::glia, id, {{"enabled", true}}).ok());
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_EQ(
+      test::drifted_fields(*connector_, connector_->map(op).fields, one.records[0]),
+      (std::vector<std::string>{"enabled", "max_engagement_count", "name", "phone_extension"}));
+  shadows_[op.id] = one.records[0].fields;  // the shadow corrected from what Glia holds
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_TRUE(test::drifted_fields(*connector_, connector_->map(op).fields, one.records[0]).empty())
+      << test::describe(one.records[0]);
+}
+
+TEST_F(GliaSimTest, ReadOfADeletedOrUnknownIdIsNotFound) {
+  make_connector();
+  auto seeded = sims_->seed_record(Vendor::glia, {{"id", "glia-gone"}, {"name", "Gone"}});
+  ASSERT_TRUE(seeded.ok());
+  EXPECT_EQ(test::read_one(io_, *connector_, "glia-gone").status, ReadResult::Status::ok);
+  ASSERT_TRUE(sims_->delete_record(Vendor::glia, "glia-gone"));
+  EXPECT_EQ(test::read_one(io_, *connector_, "glia-gone").status, ReadResult::Status::not_found);
+  EXPECT_EQ(test::read_one(io_, *connector_, "no-such-operator").status,
+            ReadResult::Status::not_found);
+  EXPECT_TRUE(test::list_all(io_, *connector_).empty());
+}
+
+TEST_F(GliaSimTest, ListReadsEveryPageDisabledOperatorsIncluded) {
+  make_connector();
+  for (int i = 0; i < 65; ++i) {  // three pages of 30
+    ASSERT_TRUE(sims_
+                    ->seed_record(Vendor::glia, {{"name", "Op " + std::to_string(i)},
+                                                 {"email", "op" + std::to_string(i) + "@x.com"},
+                                                 {"enabled", i % 2 == 0}})
+                    .ok());
+  }
+  int pages = 0;
+  const std::vector<VendorRecord> listed = test::list_all(io_, *connector_, &pages);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(listed.size(), 65U);
+  for (const auto& entry : sims_->requests(Vendor::glia)) {
+    const std::string target(entry.as_object().at("target").as_string());
+    if (target.starts_with("/operators?")) {
+      EXPECT_NE(target.find("include_disabled=true"), std::string::npos) << target;
+    }
+  }
+}
+
+// Seed 000: phone_extension is "valid only if phone is also set or was set beforehand". An
+// operator whose phone was set in Glia (not by opsync) takes an extension alone.
+TEST_F(GliaSimTest, PhoneExtensionIsAcceptedWhenGliaHoldsAPhoneAlready) {
+  make_connector();
+  ASSERT_TRUE(sims_
+                  ->seed_record(Vendor::glia, {{"id", "glia-phone"},
+                                               {"name", "Has Phone"},
+                                               {"email", "has.phone@example.com"},
+                                               {"phone", "+15550001111"}})
+                  .ok());
+  ASSERT_TRUE(
+      sims_->seed_record(Vendor::glia, {{"id", "glia-nophone"}, {"name", "No Phone"}}).ok());
+  CanonicalOperator op;
+  op.id = "emp-ext";
+  op.attributes = {{"display_name", "Has Phone"}, {"phone_extension", ",,7"}};
+  ids_[op.id] = "glia-phone";
+  PushResult r = push(op).value();
+  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
+  EXPECT_EQ(record("glia-phone").at("phone_extension"), ",,7");
+  EXPECT_EQ(record("glia-phone").at("phone"), "+15550001111");
+
+  // Never a phone: Glia refuses, in its own words.
+  CanonicalOperator other;
+  other.id = "emp-ext-2";
+  other.attributes = {{"display_name", "No Phone"}, {"phone_extension", "12"}};
+  ids_[other.id] = "glia-nophone";
+  r = push(other).value();
+  EXPECT_EQ(r.outcome, PushOutcome::permanent);
+  EXPECT_NE(r.message.find("is valid only if phone is also set or was set beforehand"),
+            std::string::npos)
+      << r.message;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "framework/diff.h"
 #include "iadvize/iadvize_type.h"
+#include "read_back.h"
 #include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
@@ -225,6 +226,94 @@ TEST_F(IAdvizeSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   EXPECT_EQ(sims_->records(Vendor::iadvize).size(), 1u);
   EXPECT_EQ(sims_->duplicates(Vendor::iadvize), json::array())
       << sims_->duplicates(Vendor::iadvize);
+
+// Issue 12: the seed's `PUT /operator/{id}/live` takes `chat[available]=1` as well as `0`. An
+// operator deactivated (forced offline) and activated again is made available on the channels
+// the push switches back on, not left offline.
+TEST_F(IAdvizeSimTest, ReactivationMakesTheOperatorAvailableAgain) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::iadvize, {{"id", 7}, {"email", "jane@example.com"}}).ok());
+  make_connector();
+  CanonicalOperator op = jane();
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  op.attributes["active"] = false;
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  EXPECT_EQ(record(7).at("live").at("connected"), false);
+  EXPECT_EQ(last_request().at("body"), "connected=0");
+
+  op.attributes["active"] = true;
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  const json::object rec = record(7);
+  EXPECT_EQ(rec.at("chat_enabled"), true);
+  EXPECT_EQ(rec.at("call_enabled"), true);
+  EXPECT_EQ(rec.at("live").at("chat").at("available"), true) << json::serialize(rec.at("live"));
+  EXPECT_EQ(rec.at("live").at("call").at("available"), true);
+  EXPECT_EQ(rec.at("live").at("video").at("available"), false);  // video stays off
+  EXPECT_EQ(last_request().at("target"), "/api/2/operator/7/live");
+  EXPECT_EQ(last_request().at("body"), "call%5Bavailable%5D=1&chat%5Bavailable%5D=1");
+}
+
+// The read side (issue 12).
+TEST_F(IAdvizeSimTest, ReadBackIsInStepAndShowsEditsMadeAtIAdvize) {
+  make_connector("create_missing: true\n");
+  CanonicalOperator op = jane();
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  const std::string id = ids_.at(op.id);
+  const json::object desired = connector_->map(op).fields;
+
+  const std::vector<VendorRecord> listed = test::list_all(io_, *connector_);
+  const VendorRecord* found = test::find_record(listed, id);
+  ASSERT_NE(found, nullptr);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, *found).empty()) << test::describe(*found);
+  ReadResult one = test::read_one(io_, *connector_, id);
+  ASSERT_EQ(one.status, ReadResult::Status::ok) << one.failure.message;
+  EXPECT_EQ(one.records.at(0).fields, found->fields);
+
+  // Sets in another order and the e-mail's case are in step.
+  const std::int64_t number = std::stoll(id);
+  ASSERT_TRUE(
+      sims_
+          ->edit_record(Vendor::iadvize, id,
+                        {{"language_list", json::array{"fr", "en"}}, {"email", "JANE@example.com"}})
+          .ok());
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, one.records.at(0)).empty())
+      << test::describe(one.records.at(0));
+
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::iadvize, id,
+                                {{"roles", json::array{"expert", "manager"}},
+                                 {"chat_max_number", 1},
+                                 {"group_id", 102},
+                                 {"call_enabled", false}})
+                  .ok());
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_EQ(test::drifted_fields(*connector_, desired, one.records.at(0)),
+            (std::vector<std::string>{"call_enabled", "chat_max_number", "group_id", "roles"}));
+  EXPECT_EQ(record(number).at("group_id"), 102);
+
+  // Deactivated: every channel off compares too.
+  op.deleted = true;
+  EXPECT_EQ(test::drifted_fields(*connector_, connector_->map(op).fields, one.records.at(0)),
+            (std::vector<std::string>{"chat_enabled", "chat_max_number", "group_id", "roles"}));
+
+  ASSERT_TRUE(sims_->delete_record(Vendor::iadvize, id));
+  EXPECT_EQ(test::read_one(io_, *connector_, id).status, ReadResult::Status::not_found);
+  EXPECT_EQ(test::read_one(io_, *connector_, "424242").status, ReadResult::Status::not_found);
+}
+
+TEST_F(IAdvizeSimTest, ListReadsEveryPageOfAHundred) {
+  make_connector();
+  for (int i = 0; i < 230; ++i) {
+    ASSERT_TRUE(
+        sims_->seed_record(Vendor::iadvize, {{"email", "op" + std::to_string(i) + "@x.com"}}).ok());
+  }
+  int pages = 0;
+  const std::vector<VendorRecord> listed = test::list_all(io_, *connector_, &pages);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(listed.size(), 230U);
+  for (const auto& entry : sims_->requests(Vendor::iadvize)) {
+    EXPECT_NE(std::string(entry.at("target").as_string()).find("limit=100"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "framework/diff.h"
 #include "identitycall/identitycall_connector.h"
 #include "identitycall/identitycall_type.h"
+#include "read_back.h"
 #include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
@@ -287,6 +288,60 @@ TEST_F(IdentityCallSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   EXPECT_EQ(sims_->records(Vendor::identitycall).size(), 3u);
   EXPECT_EQ(sims_->duplicates(Vendor::identitycall), json::array())
       << sims_->duplicates(Vendor::identitycall);
+
+// The read side (issue 12).
+TEST_F(IdentityCallSimTest, ReadBackIsInStepAndShowsEditsMadeAtIdentityCall) {
+  make_connector("create_missing: true\n");
+  CanonicalOperator op = jane();
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  const std::string id = ids_.at(op.id);
+  const json::object desired = connector_->map(op).fields;
+
+  int pages = 0;
+  const std::vector<VendorRecord> listed = test::list_all(io_, *connector_, &pages);
+  EXPECT_EQ(pages, 1);
+  const VendorRecord* found = test::find_record(listed, id);
+  ASSERT_NE(found, nullptr);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, *found).empty()) << test::describe(*found);
+  ReadResult one = test::read_one(io_, *connector_, id);
+  ASSERT_EQ(one.status, ReadResult::Status::ok) << one.failure.message;
+  EXPECT_EQ(one.records.at(0).fields, found->fields);
+
+  // The e-mail's case and a phone written with spaces are IdentityCall's forms, in step.
+  const std::string phone(desired.at("phone_number").as_string());
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::identitycall, id,
+                                {{"email", "JANE.DOE@example.com"},
+                                 {"phone_number", phone.substr(0, 2) + " " + phone.substr(2)}})
+                  .ok());
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, one.records.at(0)).empty())
+      << test::describe(one.records.at(0));
+
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::identitycall, id,
+                                {{"name", "Someone Else"}, {"email", nullptr}, {"active", false}})
+                  .ok());
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_EQ(test::drifted_fields(*connector_, desired, one.records.at(0)),
+            (std::vector<std::string>{"active", "email", "name"}));
+  op.deleted = true;  // deactivated: active false is in step
+  EXPECT_EQ(test::drifted_fields(*connector_, connector_->map(op).fields, one.records.at(0)),
+            (std::vector<std::string>{"email", "name"}));
+
+  // Hard-deleted at IdentityCall: not_found.
+  ASSERT_TRUE(sims_->delete_record(Vendor::identitycall, id));
+  EXPECT_EQ(test::read_one(io_, *connector_, id).status, ReadResult::Status::not_found);
+  EXPECT_EQ(test::read_one(io_, *connector_, "999999").status, ReadResult::Status::not_found);
+  EXPECT_EQ(test::find_record(test::list_all(io_, *connector_), id), nullptr);
+}
+
+TEST_F(IdentityCallSimTest, ListWithAnUnknownKeyFails) {
+  make_connector("", "idc_opsyncsimunknownkey0000000000001");
+  ReadResult r = test::list_page(io_, *connector_);
+  EXPECT_EQ(r.status, ReadResult::Status::failed);
+  EXPECT_EQ(r.failure.status, 401U);
+  EXPECT_EQ(r.failure.outcome, PushOutcome::permanent);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "framework/diff.h"
 #include "plugchat/plugchat_type.h"
+#include "read_back.h"
 #include "support/connector_sim_fixture.h"
 #include "vendorsim/vendor_simulators.h"
 
@@ -200,6 +201,64 @@ TEST_F(PlugChatSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
   EXPECT_EQ(record(id).at("name"), "Jane D.");
   EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
+
+// The read side (issue 12). Plug Chat's list has no email and no isAdmin (write-only here), no
+// paging, and there is no get-one call: read_operator lists and picks.
+TEST_F(PlugChatSimTest, ReadBackIsInStepAndShowsEditsMadeAtPlugChat) {
+  make_connector("create_missing: true\n");
+  CanonicalOperator op = jane();
+  op.attributes["teams"] = json::array{"support", "sales"};
+  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
+  const std::string id = ids_.at(op.id);
+  const json::object desired = connector_->map(op).fields;
+  const std::vector<std::string> not_returned{"isAdmin"};
+
+  int pages = 0;
+  const std::vector<VendorRecord> listed = test::list_all(io_, *connector_, &pages);
+  EXPECT_EQ(pages, 1);
+  const VendorRecord* found = test::find_record(listed, id);
+  ASSERT_NE(found, nullptr);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, *found, not_returned).empty())
+      << test::describe(*found);
+  EXPECT_FALSE(found->fields.contains("accessToken"));
+  ReadResult one = test::read_one(io_, *connector_, id);
+  ASSERT_EQ(one.status, ReadResult::Status::ok) << one.failure.message;
+  EXPECT_EQ(one.records.at(0).fields, found->fields);
+
+  // Departments are a set: another order is in step; a change of the set is drift.
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::plugchat, id,
+                                {{"departments", json::array{"dep-sales", "dep-support"}}})
+                  .ok());
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_TRUE(test::drifted_fields(*connector_, desired, one.records.at(0), not_returned).empty());
+  ASSERT_TRUE(sims_
+                  ->edit_record(Vendor::plugchat, id,
+                                {{"departments", json::array{"dep-sales"}}, {"active", false}})
+                  .ok());
+  one = test::read_one(io_, *connector_, id);
+  EXPECT_EQ(test::drifted_fields(*connector_, desired, one.records.at(0), not_returned),
+            (std::vector<std::string>{"active", "departments"}));
+
+  // Deactivated: active false is in step.
+  op.deleted = true;
+  EXPECT_EQ(test::drifted_fields(*connector_, connector_->map(op).fields, one.records.at(0),
+                                 not_returned),
+            (std::vector<std::string>{"departments"}));
+
+  ASSERT_TRUE(sims_->delete_record(Vendor::plugchat, id));
+  EXPECT_EQ(test::read_one(io_, *connector_, id).status, ReadResult::Status::not_found);
+  EXPECT_EQ(test::read_one(io_, *connector_, "no-such-operator").status,
+            ReadResult::Status::not_found);
+}
+
+TEST_F(PlugChatSimTest, ReadWithAWrongTokenFails) {
+  ASSERT_TRUE(sims_->seed_record(Vendor::plugchat, {{"id", "op-1"}, {"name", "A"}}).ok());
+  make_connector("", "wrong-token");
+  ReadResult r = test::list_page(io_, *connector_);
+  EXPECT_EQ(r.status, ReadResult::Status::failed);
+  EXPECT_EQ(r.failure.status, 401U);
+  EXPECT_EQ(r.failure.outcome, PushOutcome::permanent);
 }
 
 }  // namespace
