@@ -46,10 +46,12 @@ StateStore::StateStore(const std::string& directory, StoreOptions options) {
   outbox_ = std::make_unique<Outbox>(*db_);
   shadows_ = std::make_unique<Shadows>(*db_);
   dead_letters_ = std::make_unique<DeadLetters>(*db_);
+  reconcile_passes_ = std::make_unique<ReconcilePasses>(*db_);
 }
 
 StateStore::~StateStore() {
   // Statements first: a connection closes once its statements are finalized.
+  reconcile_passes_.reset();
   dead_letters_.reset();
   shadows_.reset();
   outbox_.reset();

@@ -7,6 +7,7 @@
 //   outbox()       pending pushes and their retry schedule       (outbox.h)
 //   shadows()      what each vendor acknowledged, vendor ids     (shadows.h)
 //   dead_letters() records waiting for the dead-letter topic     (dead_letters.h)
+//   reconcile_passes() reconcile passes, their cursor and counts (reconcile_passes.h)
 //
 // What a caller may rely on:
 // - Every mutation made while a Transaction (transaction.h) is open becomes durable atomically
@@ -24,6 +25,7 @@
 #include "store/operator_records.h"
 #include "store/outbox.h"
 #include "store/progress.h"
+#include "store/reconcile_passes.h"
 #include "store/schema.h"
 #include "store/shadows.h"
 #include "store/transaction.h"
@@ -55,6 +57,7 @@ class StateStore {
   Outbox& outbox() { return *outbox_; }
   Shadows& shadows() { return *shadows_; }
   DeadLetters& dead_letters() { return *dead_letters_; }
+  ReconcilePasses& reconcile_passes() { return *reconcile_passes_; }
 
   /// A Transaction is open on this store.
   bool in_transaction() const { return tx_->open(); }
@@ -73,6 +76,7 @@ class StateStore {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Shadows> shadows_;
   std::unique_ptr<DeadLetters> dead_letters_;
+  std::unique_ptr<ReconcilePasses> reconcile_passes_;
 };
 
 }  // namespace opsync
