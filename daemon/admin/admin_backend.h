@@ -28,6 +28,14 @@ enum class ResumeStatus {
   not_paused,         ///< 409: nothing to resume
 };
 
+/// The answer to POST /connectors/{name}/reconcile.
+enum class ReconcileStatus {
+  started,            ///< 202: a reconcile pass is running now
+  unknown_connector,  ///< 404
+  already_running,    ///< 409: a pass of this connector is running
+  unavailable,        ///< 503: a reload or shutdown is under way
+};
+
 /// May throw: the server answers 500 and logs the exception's message (so keep secrets out of it).
 class AdminBackend {
  public:
@@ -50,6 +58,19 @@ class AdminBackend {
   /// POST /connectors/{name}/resume (name percent-decoded): end the pause a vendor answer (429,
   /// Retry-After) put on the connector.
   virtual ResumeStatus resume(const std::string& connector) = 0;
+
+  // Reconcile passes (docs/operations.md, "Drift detection and repair"). The defaults answer
+  // "unknown connector", for backends without delivery.
+
+  /// POST /connectors/{name}/reconcile: start a reconcile pass of the connector now.
+  virtual ReconcileStatus start_reconcile(const std::string& /*connector*/) {
+    return ReconcileStatus::unknown_connector;
+  }
+  /// GET /connectors/{name}/reconcile: the running or last pass (`"pass": null` before the
+  /// first); nullopt for an unknown connector (404).
+  virtual std::optional<boost::json::object> reconcile_view(const std::string& /*connector*/) {
+    return std::nullopt;
+  }
 };
 
 }  // namespace opsync::admin

@@ -24,6 +24,7 @@ inline constexpr std::string_view status = "/status";
 inline constexpr std::string_view operator_view = "/operators/{id}";
 inline constexpr std::string_view resync = "/operators/{id}/resync";
 inline constexpr std::string_view resume = "/connectors/{name}/resume";
+inline constexpr std::string_view reconcile = "/connectors/{name}/reconcile";
 inline constexpr std::string_view unmatched = "unmatched";
 }  // namespace route
 
