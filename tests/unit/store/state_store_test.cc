@@ -171,6 +171,9 @@ TEST(StateStore, DeadLettersOfASchema1FileStayReadable) {
   { StateStore store(dir.str()); }
   {
     sqlite::Connection db(dir.str() + "/opsync.db");
+    // Undo every migration after 1.
+    db.exec("DROP TABLE reconcile_targets");
+    db.exec("DROP TABLE reconcile_passes");
     db.exec("ALTER TABLE dead_letters DROP COLUMN header_bytes");
     db.exec("ALTER TABLE dead_letters DROP COLUMN unpublishable");
     db.exec(
