@@ -157,6 +157,9 @@ struct DeliveryLimits {
   /// The share of rate_per_second that background requests (RequestPriority::background:
   /// reconcile passes, bulk resyncs) may use, in (0, 1]. Live pushes always keep priority.
   double background_share = 0.25;
+  /// Time between the starts of two periodic reconcile passes; zero: no periodic passes (an
+  /// admin request still starts one).
+  std::chrono::milliseconds reconcile_interval{std::chrono::hours(4)};
 };
 
 /// One configured connector instance. Used only on the event loop's thread.

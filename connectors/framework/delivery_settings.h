@@ -1,7 +1,8 @@
 #pragma once
 // The delivery-limit keys every vendor connector's settings share (`concurrency`,
-// `rate_per_second`, `burst`, `connect_timeout`, `request_timeout`): one table fragment, with the
-// bounds that differ by vendor passed in, and the DeliveryLimits they give.
+// `rate_per_second`, `burst`, `connect_timeout`, `request_timeout`, and the `reconcile` block):
+// one table fragment, with the bounds that differ by vendor passed in, and the DeliveryLimits
+// they give.
 //
 // A settings struct S derives from DeliverySettings (its defaults passed to the base: see
 // glia/glia_settings.h) and writes its schema as
@@ -19,6 +20,36 @@
 
 namespace opsync {
 
+/// A connector's `reconcile:` block: how often a reconcile pass reads the vendor's records back,
+/// and the share of the rate budget it may use.
+struct ReconcileSettings {
+  std::chrono::milliseconds interval{std::chrono::hours(4)};
+  double rate_share = 0.25;
+};
+
+/// The schema of the `reconcile:` block.
+inline const Schema<ReconcileSettings>& reconcile_schema() {
+  using enum Presence;
+  using std::chrono::milliseconds;
+  using R = ReconcileSettings;
+  static const Schema<R> schema{
+      {
+          {"interval",
+           in_range<R, milliseconds>(&R::interval, milliseconds(0),
+                                     milliseconds(30LL * 86'400'000)),
+           optional,
+           "Time between the starts of two periodic reconcile passes; `0` turns periodic passes "
+           "off (`POST /connectors/{name}/reconcile` still starts one)."},
+          {"rate_share", in_range<R, double>(&R::rate_share, 0.0, 1.0), optional,
+           "Share of `rate_per_second` a pass (and other background requests) may use, in (0, "
+           "1]; live pushes keep the rest and always go first."},
+      },
+      {[](const R& r, const CheckReporter& report) {
+        if (!(r.rate_share > 0.0)) report.error("rate_share", "must be greater than 0");
+      }}};
+  return schema;
+}
+
 /// The delivery-limit settings of every connector, and the DeliveryLimits they give (backoff and
 /// breaker at their defaults).
 struct DeliverySettings {
@@ -27,12 +58,15 @@ struct DeliverySettings {
   std::uint32_t burst = 10;
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds request_timeout{15'000};
+  ReconcileSettings reconcile;
 
   DeliveryLimits limits() const {
     DeliveryLimits limits;
     limits.concurrency = concurrency;
     limits.rate_per_second = rate_per_second;
     limits.burst = burst;
+    limits.background_share = reconcile.rate_share;
+    limits.reconcile_interval = reconcile.interval;
     return limits;
   }
 };
@@ -81,6 +115,8 @@ std::vector<Key<S>> with_delivery_keys(std::vector<Key<S>> keys,
       {"request_timeout",
        in_range<S, milliseconds>(&S::request_timeout, milliseconds(100), milliseconds(300'000)),
        optional, "Deadline of one request."});
+  keys.push_back({"reconcile", nested<S, ReconcileSettings>(&S::reconcile, reconcile_schema()),
+                  optional, "Reading the vendor's records back to find and repair drift."});
   return keys;
 }
 

@@ -46,6 +46,12 @@ struct DeadLetterQuery {
   std::string connector;
   std::string after;
   std::size_t limit = 100;
+/// The answer to POST /connectors/{name}/reconcile.
+enum class ReconcileStatus {
+  started,            ///< 202: a reconcile pass is running now
+  unknown_connector,  ///< 404
+  already_running,    ///< 409: a pass of this connector is running
+  unavailable,        ///< 503: a reload or shutdown is under way
 };
 
 /// May throw: the server answers 500 and logs the exception's message (so keep secrets out of it).
@@ -80,6 +86,19 @@ class AdminBackend {
   /// POST /dead-letters/retry?connector=NAME: re-queue every refused pair of the running
   /// connector from the current canonical record; nullopt if it is not running (404).
   virtual std::optional<boost::json::object> retry_dead_letters(const std::string& connector) = 0;
+
+  // Reconcile passes (docs/operations.md, "Drift detection and repair"). The defaults answer
+  // "unknown connector", for backends without delivery.
+
+  /// POST /connectors/{name}/reconcile: start a reconcile pass of the connector now.
+  virtual ReconcileStatus start_reconcile(const std::string& /*connector*/) {
+    return ReconcileStatus::unknown_connector;
+  }
+  /// GET /connectors/{name}/reconcile: the running or last pass (`"pass": null` before the
+  /// first); nullopt for an unknown connector (404).
+  virtual std::optional<boost::json::object> reconcile_view(const std::string& /*connector*/) {
+    return std::nullopt;
+  }
 };
 
 }  // namespace opsync::admin

@@ -112,6 +112,13 @@ std::optional<Target> parse_target(std::string_view raw) {
              (segments[2] == "resume" || segments[2] == "resync")) {
     target.route = segments[2] == "resume" ? route::resume : route::bulk_resync;
     target.connector = std::move(segments[1]);
+  } else if (segments.size() == 3 && segments[0] == "connectors" && !segments[1].empty() &&
+             segments[2] == "reconcile") {
+    target.route = route::reconcile;
+    target.connector = std::move(segments[1]);
+  }
+  if (target.route == route::reconcile && !url.params().empty()) {
+    target.bad_query = "unknown query parameter: " + std::string((*url.params().begin()).key);
   }
   if (target.route == route::dead_letters || target.route == route::dead_letters_retry) {
     parse_connector_query(url, target, target.route == route::dead_letters);
@@ -136,7 +143,35 @@ std::optional<Target> parse_target(std::string_view raw) {
   return target;
 }
 
+/// POST and GET /connectors/{name}/reconcile.
+Response answer_reconcile(const Request& request, const Target& target, AdminBackend& backend) {
+  const auto method = request.method();
+  if (method != http::verb::post && method != http::verb::get) {
+    return method_not_allowed("GET, POST");
+  }
+  if (target.bad_query) return error_response(http::status::bad_request, *target.bad_query);
+  if (method == http::verb::get) {
+    auto view = backend.reconcile_view(*target.connector);
+    if (!view) return error_response(http::status::not_found, "unknown connector");
+    return json_response(http::status::ok, *view);
+  }
+  switch (backend.start_reconcile(*target.connector)) {
+    case ReconcileStatus::started:
+      return json_response(http::status::accepted,
+                           boost::json::object{{"connector", *target.connector}});
+    case ReconcileStatus::unknown_connector:
+      return error_response(http::status::not_found, "unknown connector");
+    case ReconcileStatus::already_running:
+      return error_response(http::status::conflict, "a reconcile pass is running");
+    case ReconcileStatus::unavailable:
+      break;
+  }
+  return error_response(http::status::service_unavailable,
+                        "a reload or shutdown is under way; try again");
+}
+
 Response answer(const Request& request, const Target& target, AdminBackend& backend) {
+  if (target.route == route::reconcile) return answer_reconcile(request, target, backend);
   const auto method = request.method();
   const bool is_post_route = is_post(target.route);
   if (is_post_route ? method != http::verb::post : method != http::verb::get) {

@@ -27,6 +27,7 @@ inline constexpr std::string_view resume = "/connectors/{name}/resume";
 inline constexpr std::string_view bulk_resync = "/connectors/{name}/resync";
 inline constexpr std::string_view dead_letters = "/dead-letters";
 inline constexpr std::string_view dead_letters_retry = "/dead-letters/retry";
+inline constexpr std::string_view reconcile = "/connectors/{name}/reconcile";
 inline constexpr std::string_view unmatched = "unmatched";
 }  // namespace route
 

@@ -234,6 +234,64 @@ class DaemonAdminBackend final : public admin::AdminBackend {
     return admin::ResumeStatus::not_paused;
   }
 
+  admin::ReconcileStatus start_reconcile(const std::string& connector) override {
+    switch (s_.delivery.reconcile(connector)) {
+      case ReconcileStart::started:  // logged by the scheduler (event=reconcile_started)
+        return admin::ReconcileStatus::started;
+      case ReconcileStart::already_running:
+        return admin::ReconcileStatus::already_running;
+      case ReconcileStart::unknown_connector:
+        return admin::ReconcileStatus::unknown_connector;
+      case ReconcileStart::unavailable:
+        break;
+    }
+    return admin::ReconcileStatus::unavailable;
+  }
+
+  std::optional<json::object> reconcile_view(const std::string& connector) override {
+    const Connector* c = s_.delivery.find(connector);
+    if (c == nullptr) return std::nullopt;
+    const DeliveryLimits limits = c->limits();
+    json::object out;
+    out["connector"] = connector;
+    out["interval_s"] = static_cast<double>(limits.reconcile_interval.count()) / 1000.0;
+    out["rate_share"] = limits.background_share;
+    auto time = [](std::int64_t ms) {
+      return ms ? json::value(format_rfc3339_ms(ms)) : json::value(nullptr);
+    };
+    const auto last_success = s_.store.reconcile_passes().last_success_ms(connector);
+    out["last_success"] = time(last_success.value_or(0));
+    auto pass = s_.delivery.reconcile_status(connector);
+    if (!pass) {
+      out["pass"] = nullptr;
+      return out;
+    }
+    const ReconcileCounts& k = pass->counts;
+    json::object drifted;
+    for (const auto& [field, n] : k.drifted) drifted[field] = n;
+    json::array unknown_ids;
+    for (const auto& id : k.unknown_ids) unknown_ids.emplace_back(id);
+    out["pass"] = json::object{
+        {"id", pass->id},
+        {"state", to_string(pass->state)},
+        {"trigger", pass->trigger},
+        {"started", time(pass->started_ms)},
+        {"finished", time(pass->finished_ms)},
+        {"mode", pass->mode},
+        {"records_read", k.read},
+        {"in_step", k.in_step},
+        {"drifted_operators", k.drifted_operators},
+        {"drifted", std::move(drifted)},
+        {"missing_at_vendor", k.missing_at_vendor},
+        {"unknown_at_vendor", k.unknown_at_vendor},
+        {"unknown_ids", std::move(unknown_ids)},
+        {"repairs_queued", k.repairs_queued},
+        {"not_compared", k.not_compared},
+        {"error", pass->error.empty() ? json::value(nullptr) : json::value(pass->error)},
+    };
+    return out;
+  }
+
  private:
   AdminSources s_;
 };

@@ -126,6 +126,64 @@ void register_daemon_metrics(metrics::Registry& r, MetricSources src) {
       [&store](SampleSink& s) {
         s.add({}, static_cast<double>(store.dead_letters().unpublishable()));
       });
+  // Reconcile passes (docs/operations.md, "Drift detection and repair"). Drift and pass counts
+  // are totals since the process started, added when a pass ends; the last success is read
+  // from the store, so it survives restarts.
+  r.counter_callback("opsync_reconcile_passes_total",
+                     "Reconcile passes that ended, by connector and result (finished, failed).",
+                     {"connector", "result"}, [&delivery](SampleSink& s) {
+                       for (const Connector* c : delivery.connectors()) {
+                         const ReconcileTotals t = delivery.reconcile_totals(c->name());
+                         s.add({c->name(), "finished"}, static_cast<double>(t.finished));
+                         s.add({c->name(), "failed"}, static_cast<double>(t.failed));
+                       }
+                     });
+  auto per_field = [&delivery](auto member) {
+    return [&delivery, member](SampleSink& s) {
+      for (const Connector* c : delivery.connectors()) {
+        const ReconcileTotals t = delivery.reconcile_totals(c->name());
+        for (const auto& [field, n] : t.*member) s.add({c->name(), field}, static_cast<double>(n));
+      }
+    };
+  };
+  r.counter_callback("opsync_reconcile_drift_found_total",
+                     "Fields a reconcile pass found differing at the vendor, by connector and "
+                     "field.",
+                     {"connector", "field"}, per_field(&ReconcileTotals::drift_found));
+  r.counter_callback("opsync_reconcile_drift_repaired_total",
+                     "Differing fields whose repair a reconcile pass queued in the outbox, by "
+                     "connector and field (the push itself counts in opsync_pushes_total).",
+                     {"connector", "field"}, per_field(&ReconcileTotals::drift_repaired));
+  r.counter_callback(
+      "opsync_reconcile_missing_at_vendor_total",
+      "Mapped operators a reconcile pass found missing at the vendor (forgotten "
+      "and pushed in full).",
+      {"connector"}, [&delivery](SampleSink& s) {
+        for (const Connector* c : delivery.connectors()) {
+          s.add({c->name()},
+                static_cast<double>(delivery.reconcile_totals(c->name()).missing_at_vendor));
+        }
+      });
+  r.gauge_callback("opsync_reconcile_unknown_at_vendor",
+                   "Vendor records opsync maps to no operator, in the last finished pass.",
+                   {"connector"}, [&delivery](SampleSink& s) {
+                     for (const Connector* c : delivery.connectors()) {
+                       auto pass = delivery.reconcile_status(c->name());
+                       if (pass && pass->state == PassState::finished) {
+                         s.add({c->name()}, static_cast<double>(pass->counts.unknown_at_vendor));
+                       }
+                     }
+                   });
+  r.gauge_callback("opsync_reconcile_last_success_timestamp_seconds",
+                   "When the connector's last reconcile pass finished (Unix time); absent before "
+                   "the first.",
+                   {"connector"}, [&store, &delivery](SampleSink& s) {
+                     for (const Connector* c : delivery.connectors()) {
+                       if (auto ms = store.reconcile_passes().last_success_ms(c->name())) {
+                         s.add({c->name()}, static_cast<double>(*ms) / 1000.0);
+                       }
+                     }
+                   });
   r.gauge_callback("opsync_ready", "1 when the store is open and partitions are assigned.",
                    [&consumer] { return consumer.assigned_partitions() > 0 ? 1.0 : 0.0; });
 }

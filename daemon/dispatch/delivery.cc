@@ -24,6 +24,7 @@ struct Delivery::Set {
   std::vector<std::unique_ptr<Connector>> connectors;
   std::vector<std::unique_ptr<ConnectorPlanner>> planners;
   std::unique_ptr<Dispatcher> dispatcher;
+  std::unique_ptr<ReconcileScheduler> reconcile;
 
   std::vector<PushPlanner*> planner_ptrs() const {
     std::vector<PushPlanner*> out;
@@ -63,6 +64,7 @@ Delivery::Delivery(asio::io_context& io, StateStore& store, Reconciler& reconcil
 
 Delivery::~Delivery() {
   *alive_ = false;
+  stop_reconcile();
   // The reconciler may outlive this object: it must not keep pointers to our planners.
   reconciler_.set_planners({});
   running_.reset();  // abandons in-flight pushes (their rows stay in the outbox)
@@ -190,7 +192,34 @@ void Delivery::install(std::unique_ptr<Set> set) {
   for (const auto& c : set->connectors) {
     spdlog::info("event=connector_started connector={} type={}", c->name(), c->type());
   }
+  std::vector<Connector*> ptrs;
+  for (const auto& c : set->connectors) ptrs.push_back(c.get());
+  ReconcileOptions o = options_.reconcile;
+  o.now_ms = options_.now_ms;
+  o.notify = [this, alive = alive_](const std::string& connector, const std::string& op) {
+    if (*alive) notify(connector, op);
+  };
+  o.on_end = [this, alive = alive_](const ReconcilePassRow& pass) {
+    if (*alive) count_pass(pass);
+  };
+  set->reconcile = std::make_unique<ReconcileScheduler>(io_, store_, std::move(ptrs), std::move(o));
   running_ = std::move(set);
+  running_->reconcile->start();
+}
+
+void Delivery::count_pass(const ReconcilePassRow& pass) {
+  ReconcileTotals& t = reconcile_totals_[pass.connector];
+  if (pass.state == PassState::finished) ++t.finished;
+  if (pass.state == PassState::failed) ++t.failed;
+  for (const auto& [field, n] : pass.counts.drifted) {
+    t.drift_found[field] += static_cast<std::uint64_t>(n);
+    t.drift_repaired[field] += static_cast<std::uint64_t>(n);
+  }
+  t.missing_at_vendor += static_cast<std::uint64_t>(pass.counts.missing_at_vendor);
+}
+
+void Delivery::stop_reconcile() {
+  if (running_ && running_->reconcile) running_->reconcile->stop();
 }
 
 // Adds the running dispatcher's totals to the retired ones and destroys it.
@@ -234,6 +263,8 @@ void Delivery::replace(std::vector<std::unique_ptr<Connector>> next,
   asio::co_spawn(
       io_,
       [this, drain_deadline]() -> asio::awaitable<void> {
+        // Passes stop first; the next set resumes them from their cursor.
+        stop_reconcile();
         if (running_ && running_->dispatcher) co_await running_->dispatcher->drain(drain_deadline);
       },
       [this, alive = alive_, set = std::move(set), marked = std::move(marked),
@@ -332,8 +363,27 @@ ResumeResult Delivery::resume(const std::string& connector) {
   return running_->dispatcher->resume(connector);
 }
 
+ReconcileStart Delivery::reconcile(const std::string& connector) {
+  if (!running_ || !running_->reconcile || !find(connector)) {
+    return ReconcileStart::unknown_connector;
+  }
+  // A reload or shutdown under way stopped the set's passes; the next set takes requests.
+  if (replacing_ || drained_) return ReconcileStart::unavailable;
+  return running_->reconcile->start_now(connector);
+}
+
+std::optional<ReconcilePassRow> Delivery::reconcile_status(const std::string& connector) const {
+  return store_.reconcile_passes().latest(connector);
+}
+
+ReconcileTotals Delivery::reconcile_totals(const std::string& connector) const {
+  auto it = reconcile_totals_.find(connector);
+  return it == reconcile_totals_.end() ? ReconcileTotals{} : it->second;
+}
+
 asio::awaitable<void> Delivery::drain(std::chrono::steady_clock::time_point deadline) {
   drained_ = true;
+  stop_reconcile();
   // A replace under way drains the running dispatcher itself; let it finish first (one drain at
   // a time per dispatcher), then drain whatever set it left running.
   asio::steady_timer wait(io_);

@@ -17,6 +17,8 @@
 //   dispatchers a replace() retired are kept and added to the running one's.
 // - Connectors a replace() retired stay alive until the Delivery is destroyed (pushes cut off by
 //   a drain deadline may still be unwinding on the loop).
+// - Each running set has a ReconcileScheduler (reconcile_pass.h): it is stopped before the set is
+//   drained (reload, shutdown), and the passes it left running are resumed by the next set's.
 // - Everything runs on the io_context's thread. Only the state store throws (I/O, corruption).
 
 #include <boost/asio/awaitable.hpp>
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "dispatch/dispatcher.h"
+#include "dispatch/reconcile_pass.h"
 
 namespace boost::asio {
 class io_context;
@@ -48,6 +51,15 @@ struct ResyncQueued {
   std::vector<std::string> connectors;  ///< the connectors a full push was queued for
 };
 
+/// Reconcile totals of one connector since the process started (for metrics).
+struct ReconcileTotals {
+  std::map<std::string, std::uint64_t> drift_found;     ///< by field
+  std::map<std::string, std::uint64_t> drift_repaired;  ///< by field: repairs queued for it
+  std::uint64_t finished = 0;                           ///< passes that finished
+  std::uint64_t failed = 0;                             ///< passes abandoned after a failed read
+  std::uint64_t missing_at_vendor = 0;
+};
+
 class Delivery {
  public:
   struct Options {
@@ -61,6 +73,8 @@ class Delivery {
         on_push;
     /// Dispatcher::Options::auth_probe_interval.
     std::chrono::milliseconds auth_probe_interval{60'000};
+    /// Reconcile passes (see reconcile_pass.h); now_ms, notify and on_end are Delivery's.
+    ReconcileOptions reconcile;
   };
 
   /// `store` and `reconciler` must outlive the Delivery. The reconciler's planners are set by
@@ -101,8 +115,16 @@ class Delivery {
   /// Ends a pause a vendor answer put on the running `connector` (see Dispatcher::resume).
   ResumeResult resume(const std::string& connector);
 
+  /// Starts a reconcile pass of the running `connector` now (see ReconcileScheduler).
+  ReconcileStart reconcile(const std::string& connector);
+  /// The running or last reconcile pass of `connector` (nullopt: none yet).
+  std::optional<ReconcilePassRow> reconcile_status(const std::string& connector) const;
+  /// Reconcile totals of `connector` since the process started.
+  ReconcileTotals reconcile_totals(const std::string& connector) const;
+
   /// Stops starting pushes and waits for in-flight ones until `deadline` (see Dispatcher::drain).
-  /// A replace() under way finishes first. Nothing is delivered afterwards.
+  /// A replace() under way finishes first. Nothing is delivered afterwards. Reconcile passes
+  /// stop at once (each stays running in the store, to be resumed by the next start).
   boost::asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
 
   // The read-only view, for the admin API, metrics and the demo.
@@ -132,6 +154,8 @@ class Delivery {
   void purge_removed(const Set& set);
   void purge(const std::vector<std::string>& names);
   void retire_running();
+  void stop_reconcile();
+  void count_pass(const ReconcilePassRow& pass);
 
   boost::asio::io_context& io_;
   StateStore& store_;
@@ -142,6 +166,7 @@ class Delivery {
   std::vector<std::unique_ptr<Connector>> retired_connectors_;
   /// Monotonic totals of the dispatchers replace() retired, by connector name.
   std::map<std::string, DispatchCounters> retired_totals_;
+  std::map<std::string, ReconcileTotals> reconcile_totals_;
   bool replacing_ = false;
   bool drained_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -113,6 +113,34 @@ CREATE TABLE push_doubts (
   PRIMARY KEY (connector, operator_id)
 ) WITHOUT ROWID;
 )sql",
+    // 5 -> 6 (reconcile passes): the
+    // running and last reconcile passes per connector, with their cursor and counts, and each
+    // running pass's targets (the id mappings when it began, and whether the vendor's list
+    // showed them), so that a restart resumes a pass where it stopped.
+    R"sql(
+CREATE TABLE reconcile_passes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  connector TEXT NOT NULL,
+  state TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL,
+  mode TEXT NOT NULL,
+  cursor TEXT,
+  list_done INTEGER NOT NULL,
+  counts TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+CREATE INDEX reconcile_passes_connector ON reconcile_passes (connector, id);
+CREATE TABLE reconcile_targets (
+  pass_id INTEGER NOT NULL,
+  operator_id TEXT NOT NULL,
+  vendor_id TEXT NOT NULL,
+  seen INTEGER NOT NULL,
+  PRIMARY KEY (pass_id, operator_id)
+) WITHOUT ROWID;
+CREATE INDEX reconcile_targets_vendor ON reconcile_targets (pass_id, vendor_id);
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == kVersion);

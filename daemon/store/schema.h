@@ -15,7 +15,7 @@ class TransactionControl;
 namespace schema {
 
 /// The version this opsyncd writes. Each migration step raises the file's version by one.
-inline constexpr int kVersion = 5;
+inline constexpr int kVersion = 6;
 
 /// Sets the connection's pragmas; `synchronous` is "FULL" or "NORMAL".
 void configure(sqlite::Connection& db, const std::string& synchronous);

@@ -20,7 +20,10 @@ Shadows::Shadows(sqlite::Connection& db)
           "INSERT INTO id_mappings (connector, operator_id, vendor_id) VALUES (?1, ?2, ?3) "
           "ON CONFLICT (connector, operator_id) DO UPDATE SET vendor_id = excluded.vendor_id")),
       forget_vendor_id_(
-          db.prepare("DELETE FROM id_mappings WHERE connector = ?1 AND operator_id = ?2")) {}
+          db.prepare("DELETE FROM id_mappings WHERE connector = ?1 AND operator_id = ?2")),
+      operator_for_vendor_id_(
+          db.prepare("SELECT operator_id FROM id_mappings WHERE connector = ?1 AND vendor_id = ?2 "
+                     "ORDER BY operator_id LIMIT 1")) {}
 
 std::optional<boost::json::object> Shadows::load(const std::string& connector,
                                                  const std::string& operator_id) {
@@ -62,6 +65,16 @@ void Shadows::save_vendor_id(const std::string& connector, const std::string& op
 
 void Shadows::forget_vendor_id(const std::string& connector, const std::string& operator_id) {
   forget_vendor_id_.bind(1, connector).bind(2, operator_id).run();
+}
+
+std::optional<std::string> Shadows::operator_for_vendor_id(const std::string& connector,
+                                                           const std::string& vendor_id) {
+  auto& s = operator_for_vendor_id_;
+  s.bind(1, connector).bind(2, vendor_id);
+  std::optional<std::string> out;
+  if (s.step()) out = s.column_text(0);
+  s.reset();
+  return out;
 }
 
 }  // namespace opsync

@@ -27,11 +27,15 @@ class Shadows {
                                             const std::string& operator_id);
   void save_vendor_id(const std::string& connector, const std::string& operator_id,
                       const std::string& vendor_id);
-  /// The vendor no longer has the operator under its stored id (a 404 on it): drops the id.
+  /// Forgets the vendor id of (connector, operator) (the vendor no longer has it).
   void forget_vendor_id(const std::string& connector, const std::string& operator_id);
+  /// The operator `connector` knows as `vendor_id`, if any.
+  std::optional<std::string> operator_for_vendor_id(const std::string& connector,
+                                                    const std::string& vendor_id);
 
  private:
-  sqlite::Statement load_, save_, remove_, load_vendor_id_, save_vendor_id_, forget_vendor_id_;
+  sqlite::Statement load_, save_, remove_, load_vendor_id_, save_vendor_id_, forget_vendor_id_,
+      operator_for_vendor_id_;
 };
 
 }  // namespace opsync

@@ -49,12 +49,14 @@ StateStore::StateStore(const std::string& directory, StoreOptions options) {
   dead_letters_ = std::make_unique<DeadLetters>(*db_);
   refusals_ = std::make_unique<Refusals>(*db_);
   bulk_resyncs_ = std::make_unique<BulkResyncs>(*db_);
+  reconcile_passes_ = std::make_unique<ReconcilePasses>(*db_);
 }
 
 StateStore::~StateStore() {
   // Statements first: a connection closes once its statements are finalized.
   bulk_resyncs_.reset();
   refusals_.reset();
+  reconcile_passes_.reset();
   dead_letters_.reset();
   doubts_.reset();
   shadows_.reset();

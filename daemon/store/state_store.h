@@ -10,6 +10,7 @@
 //   dead_letters() records waiting for the dead-letter topic     (dead_letters.h)
 //   refusals()     pairs whose last push was refused             (refusals.h)
 //   bulk_resyncs() progress of full pushes to one connector      (bulk_resyncs.h)
+//   reconcile_passes() reconcile passes, their cursor and counts (reconcile_passes.h)
 //
 // What a caller may rely on:
 // - Every mutation made while a Transaction (transaction.h) is open becomes durable atomically
@@ -30,6 +31,7 @@
 #include "store/outbox.h"
 #include "store/progress.h"
 #include "store/refusals.h"
+#include "store/reconcile_passes.h"
 #include "store/schema.h"
 #include "store/shadows.h"
 #include "store/transaction.h"
@@ -64,6 +66,7 @@ class StateStore {
   DeadLetters& dead_letters() { return *dead_letters_; }
   Refusals& refusals() { return *refusals_; }
   BulkResyncs& bulk_resyncs() { return *bulk_resyncs_; }
+  ReconcilePasses& reconcile_passes() { return *reconcile_passes_; }
 
   /// A Transaction is open on this store.
   bool in_transaction() const { return tx_->open(); }
@@ -85,6 +88,7 @@ class StateStore {
   std::unique_ptr<DeadLetters> dead_letters_;
   std::unique_ptr<Refusals> refusals_;
   std::unique_ptr<BulkResyncs> bulk_resyncs_;
+  std::unique_ptr<ReconcilePasses> reconcile_passes_;
 };
 
 }  // namespace opsync

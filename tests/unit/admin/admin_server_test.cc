@@ -88,6 +88,21 @@ class FakeBackend final : public AdminBackend {
     if (connector != "glia") return std::nullopt;
     return boost::json::object{{"connector", "glia"}, {"queued", 3}};
   }
+  std::vector<std::string> reconciled;
+  ReconcileStatus start_reconcile(const std::string& connector) override {
+    reconciled.push_back(connector);
+    if (connector == "glia") return ReconcileStatus::started;
+    if (connector == "busy") return ReconcileStatus::already_running;
+    if (connector == "reloading") return ReconcileStatus::unavailable;
+    return ReconcileStatus::unknown_connector;
+  }
+  std::optional<boost::json::object> reconcile_view(const std::string& connector) override {
+    if (connector == "fresh")
+      return boost::json::object{{"connector", connector}, {"pass", nullptr}};
+    if (connector != "glia") return std::nullopt;
+    return boost::json::object{{"connector", connector},
+                               {"pass", {{"state", "running"}, {"records_read", 3}}}};
+  }
   boost::json::object status() override {
     if (throw_on_status) throw std::runtime_error("database is locked: detail-xyz");
     return {{"connectors", {{"glia", {{"breaker", "closed"}}}}}};
@@ -407,6 +422,47 @@ TEST_F(AdminServerTest, BulkResyncAndDeadLetters) {
   EXPECT_EQ(requests("/connectors/{name}/resync", "202"), 1);
   EXPECT_EQ(requests("/dead-letters", "400"), 7);
   EXPECT_EQ(requests("/dead-letters/retry", "202"), 1);
+}
+
+// Issue 12: a reconcile pass can be started now and watched.
+TEST_F(AdminServerTest, ReconcileAConnector) {
+  start();
+  run([&]() -> asio::awaitable<void> {
+    Client c = co_await connected();
+    auto res = co_await c.request(http::verb::post, "/connectors/glia/reconcile");
+    EXPECT_EQ(res.result(), http::status::accepted);
+    EXPECT_EQ(json(res), boost::json::parse(R"({"connector":"glia"})"));
+    res = co_await c.request(http::verb::post, "/connectors/busy/reconcile");
+    EXPECT_EQ(res.result(), http::status::conflict);
+    EXPECT_EQ(json(res).at("error"), "a reconcile pass is running");
+    res = co_await c.request(http::verb::post, "/connectors/no%20such/reconcile");
+    EXPECT_EQ(res.result(), http::status::not_found);
+    EXPECT_EQ(json(res).at("error"), "unknown connector");
+    res = co_await c.request(http::verb::post, "/connectors/reloading/reconcile");
+    EXPECT_EQ(res.result(), http::status::service_unavailable);
+
+    res = co_await c.request(http::verb::get, "/connectors/glia/reconcile");
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(json(res).at("pass").at("state"), "running");
+    res = co_await c.request(http::verb::get, "/connectors/fresh/reconcile");
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_TRUE(json(res).at("pass").is_null());
+    res = co_await c.request(http::verb::get, "/connectors/other/reconcile");
+    EXPECT_EQ(res.result(), http::status::not_found);
+
+    res = co_await c.request(http::verb::delete_, "/connectors/glia/reconcile");
+    EXPECT_EQ(res.result(), http::status::method_not_allowed);
+    EXPECT_EQ(res[http::field::allow], "GET, POST");
+    res = co_await c.request(http::verb::post, "/connectors/glia/reconcile?full=1");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    res = co_await c.request(http::verb::post, "/connectors//reconcile");
+    EXPECT_EQ(res.result(), http::status::not_found);
+  });
+  EXPECT_EQ(backend_.reconciled,
+            (std::vector<std::string>{"glia", "busy", "no such", "reloading"}));
+  EXPECT_EQ(requests("/connectors/{name}/reconcile", "202"), 1);
+  EXPECT_EQ(requests("/connectors/{name}/reconcile", "409"), 1);
+  EXPECT_EQ(requests("/connectors/{name}/reconcile", "404"), 2);
 }
 
 TEST_F(AdminServerTest, Status) {

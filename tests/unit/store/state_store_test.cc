@@ -162,6 +162,8 @@ TEST(StateStore, ASchema3FileGetsTheNewTables) {
     db.exec("DROP TABLE push_doubts");
     db.exec("DROP TABLE refusals");
     db.exec("DROP TABLE bulk_resyncs");
+    db.exec("DROP TABLE reconcile_targets");
+    db.exec("DROP TABLE reconcile_passes");
     db.exec("PRAGMA user_version = 3");
   }
   StateStore store(dir.str());
@@ -250,6 +252,8 @@ TEST(StateStore, DeadLettersOfASchema1FileStayReadable) {
     db.exec("DROP TABLE refusals");
     db.exec("DROP TABLE bulk_resyncs");
     db.exec("DROP TABLE push_doubts");
+    db.exec("DROP TABLE reconcile_targets");
+    db.exec("DROP TABLE reconcile_passes");
     db.exec("ALTER TABLE dead_letters DROP COLUMN header_bytes");
     db.exec("ALTER TABLE dead_letters DROP COLUMN unpublishable");
     db.exec(
