@@ -46,6 +46,8 @@ struct DeadLetterQuery {
   std::string connector;
   std::string after;
   std::size_t limit = 100;
+};
+
 /// The answer to POST /connectors/{name}/reconcile.
 enum class ReconcileStatus {
   started,            ///< 202: a reconcile pass is running now
