@@ -295,7 +295,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     ctx.desired = plan.desired;
     ctx.deleted = record->deleted;
     ctx.attempt = entry->attempts;
-    ctx.outcome_unknown = in_doubt;
+    // The last push's outcome is unknown: a create may have been applied (store/doubts.h).
+    ctx.outcome_unknown = store_.doubts().contains(name, op);
     const auto started = SteadyClock::now();
     PushResult result = co_await connector.push(std::move(ctx));
     if (!abandoned_ && result.vendor_id_gone && plan.vendor_id) {
@@ -378,9 +379,12 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
       done.acknowledged = boost::json::object{};
       co_return done;
     }
+    // A metered connector's requests take their tokens themselves; a fake's push takes one here.
     asio::steady_timer token(io_);
-    for (auto now = SteadyClock::now(); !ch.rate.try_acquire(now); now = SteadyClock::now()) {
-      token.expires_at(ch.rate.next_available(now));
+    for (auto now = SteadyClock::now();
+         ch.per_push() && !ch.budget.try_acquire(RequestPriority::live, now);
+         now = SteadyClock::now()) {
+      token.expires_at(ch.budget.next_available(RequestPriority::live, now));
       auto [ec] = co_await token.async_wait(kNoThrow);
       if (ec || abandoned_) co_return gone;
     }

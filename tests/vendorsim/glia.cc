@@ -93,8 +93,6 @@ class GliaSim final : public VendorSim {
 
   std::size_t revoke_tokens() override { return std::exchange(tokens_, {}).size(); }
 
-  bool delete_record(std::string_view id) override { return store_.erase(id); }
-
   void reset() override {
     store_.clear();
     tokens_.clear();

@@ -428,6 +428,7 @@ TEST_F(VendorSimTest, ControlDeletesARecordBehindTheClientsBack) {
     EXPECT_TRUE(sims_->records(v).empty()) << vendor_name(v);
     EXPECT_FALSE(sims_->delete_record(v, id)) << vendor_name(v);
   }
+}
 
 // Issue 12: drift made behind opsync's back, over the control port.
 TEST_F(VendorSimTest, ControlEditsAndDeletesARecord) {

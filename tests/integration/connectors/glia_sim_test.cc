@@ -316,6 +316,7 @@ TEST_F(GliaSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   ASSERT_EQ(second.outcome, PushOutcome::ok) << second.message;
   EXPECT_EQ(sims_->records(Vendor::glia).size(), 2U);
   EXPECT_EQ(sims_->duplicates(Vendor::glia), json::array()) << sims_->duplicates(Vendor::glia);
+}
 
 // The read side (issue 12): what the connector pushed reads back in step, field by field.
 TEST_F(GliaSimTest, ReadBackIsInStepAndShowsEditsMadeAtGlia) {

@@ -226,6 +226,7 @@ TEST_F(IAdvizeSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   EXPECT_EQ(sims_->records(Vendor::iadvize).size(), 1u);
   EXPECT_EQ(sims_->duplicates(Vendor::iadvize), json::array())
       << sims_->duplicates(Vendor::iadvize);
+}
 
 // Issue 12: the seed's `PUT /operator/{id}/live` takes `chat[available]=1` as well as `0`. An
 // operator deactivated (forced offline) and activated again is made available on the channels

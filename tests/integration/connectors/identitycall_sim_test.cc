@@ -288,6 +288,7 @@ TEST_F(IdentityCallSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   EXPECT_EQ(sims_->records(Vendor::identitycall).size(), 3u);
   EXPECT_EQ(sims_->duplicates(Vendor::identitycall), json::array())
       << sims_->duplicates(Vendor::identitycall);
+}
 
 // The read side (issue 12).
 TEST_F(IdentityCallSimTest, ReadBackIsInStepAndShowsEditsMadeAtIdentityCall) {

@@ -201,6 +201,7 @@ TEST_F(PlugChatSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
   EXPECT_EQ(record(id).at("name"), "Jane D.");
   EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
+}
 
 // The read side (issue 12). Plug Chat's list has no email and no isAdmin (write-only here), no
 // paging, and there is no get-one call: read_operator lists and picks.
