@@ -189,6 +189,12 @@ asio::awaitable<Read> read_retrying(Connector& c, PassControl& control,
 asio::awaitable<void> run_reconcile_pass(Connector& c, StateStore& store, ReconcilePassRow pass,
                                          std::shared_ptr<PassControl> control,
                                          ReconcileOptions options) {
+  // Stopped before it first ran (the connector may already be destroyed): leave the row running
+  // for the next process to resume.
+  if (control->stopped) {
+    control->done = true;
+    co_return;
+  }
   std::mt19937_64 rng(options.seed ^ static_cast<std::uint64_t>(pass.id));
   PassRun run(c, store, pass, options);
   auto end = [&](PassState state, std::string error) {
@@ -338,6 +344,9 @@ namespace {
 asio::awaitable<void> periodic_loop(std::shared_ptr<ReconcileScheduler::Slot> slot,
                                     StateStore& store, ReconcileOptions options,
                                     std::function<void(ReconcilePassRow)> launch) {
+  // The scheduler (and its connectors) may be gone before this coroutine first runs: a Delivery
+  // started and destroyed without the loop turning in between. Touch nothing before this check.
+  if (slot->stopped) co_return;
   const milliseconds interval = slot->connector.limits().reconcile_interval;
   const std::int64_t first_due =
       options.now_ms() + std::min(interval, options.first_pass_delay).count();
