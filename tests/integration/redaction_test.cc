@@ -2,10 +2,10 @@
 // connectors, their credentials from `_file` secrets and `${ENV}`, against the vendor simulators
 // (in this process, on a thread of their own) and a mock Kafka cluster. The run goes through the
 // paths that handle credentials: token exchange, a 401 and its refresh (Glia tokens revoked),
-// vendor rejections whose dead letters carry the request (unknown vendor ids), Plug Chat creates
-// (which return an accessToken). Then the daemon's whole log, the dead-letter topic (keys,
-// values, headers) and the admin answers (/metrics, /status, /operators/{id}) are searched for
-// every secret: none may appear.
+// vendor refusals of unknown ids (404s, logged; the id forgotten and resolved again, and a dead
+// letter where that fails), Plug Chat creates (which return an accessToken). Then the daemon's
+// whole log, the dead-letter topic (keys, values, headers) and the admin answers (/metrics,
+// /status, /operators/{id}) are searched for every secret: none may appear.
 
 #include <gtest/gtest.h>
 
@@ -237,7 +237,10 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
   for (const auto& op : operators) {
     send(op, event(op + "-u", "updated", op, 2, R"({"max_concurrent_chats":4})"));
   }
-  // Vendor rejections that carry the full request: ids no vendor knows, one per vendor.
+  // Ids no vendor knows, one per vendor. Each vendor answers 404 with its own words (logged);
+  // the connector forgets the id and resolves the operator again (issue 12, defect 2): four
+  // vendors create it, and CommPeak, which has no create call, refuses it with a dead letter that
+  // carries the request.
   std::string ghost_ids;
   for (Vendor v : vendorsim::kAllVendors) {
     ghost_ids += std::string(ghost_ids.empty() ? "" : ",") + "\"" +
@@ -246,7 +249,7 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
   }
   send("emp-ghost", event("ghost-c", "created", "emp-ghost", 1,
                           hire("emp-ghost", ",\"external_ids\":{" + ghost_ids + "}")));
-  ASSERT_TRUE(settled(static_cast<double>(vendorsim::kVendorCount))) << metrics;
+  ASSERT_TRUE(settled(1)) << metrics;
 
   bool saw_401 = false;
   for (const auto& r : sims.requests(Vendor::glia)) saw_401 = saw_401 || r.at("status") == 401;
@@ -277,9 +280,8 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
     surfaces.emplace_back("/operators/" + op, view.body);
   }
   surfaces.emplace_back("/operators/emp-ghost", get(admin_port, "/operators/emp-ghost").body);
-  auto letters = read_topic(cluster.bootstraps(), "ops.dlq", vendorsim::kVendorCount,
-                            std::chrono::seconds(20));
-  ASSERT_EQ(letters.size(), vendorsim::kVendorCount);
+  auto letters = read_topic(cluster.bootstraps(), "ops.dlq", 1, std::chrono::seconds(20));
+  ASSERT_EQ(letters.size(), 1u);
   std::set<std::string> rejected_by;
   for (const auto& l : letters) {
     std::string all = "key=" + l.key + "\nvalue=" + l.value;
@@ -287,10 +289,17 @@ TEST_F(Redaction, NoSecretReachesTheLogTheDeadLetterTopicOrTheAdminApi) {
       all += "\n" + h.name + "=" + h.value;
       if (h.name == "opsync-connector") rejected_by.insert(h.value);
     }
-    EXPECT_NE(l.value.find("\"request\""), std::string::npos) << "carries the request: " << l.value;
+    EXPECT_NE(l.value.find("HTTP 404"), std::string::npos) << "names the vendor's 404: " << l.value;
     surfaces.emplace_back("dead letter " + l.key, all);
   }
-  EXPECT_EQ(rejected_by.size(), vendorsim::kVendorCount) << "one rejection per vendor";
+  EXPECT_EQ(rejected_by, std::set<std::string>{"commpeak"});
+  std::size_t ghosts_found = 0;
+  for (Vendor v : vendorsim::kAllVendors) {
+    for (const auto& r : sims.requests(v)) {
+      ghosts_found += r.at("status") == 404 ? 1 : 0;
+    }
+  }
+  EXPECT_GE(ghosts_found, vendorsim::kVendorCount) << "every vendor refused its unknown id";
 
   daemon.signal(SIGTERM);
   int status = -1;
