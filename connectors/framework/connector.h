@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,10 @@ struct PushContext {
   /// daemon stopped mid-push): it may have been applied. A connector about to create must look
   /// for the record first (by whatever natural key the vendor allows) instead of creating again.
   bool outcome_unknown = false;
+  /// Whether a vendor id is already this connector's id of another operator. A connector that
+  /// finds a lost create by a key that is not unique (a name) must not adopt such a record.
+  /// Unset: no id is known to be taken.
+  std::function<bool(std::string_view vendor_id)> vendor_id_taken;
 };
 
 enum class PushOutcome {

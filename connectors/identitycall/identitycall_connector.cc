@@ -168,9 +168,9 @@ asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& con
     // An earlier create may have been applied with its answer lost. With an e-mail the
     // directory finds it; without one, name plus phone number is the natural key.
     std::optional<PushResult> failure;
-    std::optional<std::string> found =
-        co_await find_by_name_and_phone(std::string(body.at("name").as_string()),
-                                        std::string(body.at("phone_number").as_string()), failure);
+    std::optional<std::string> found = co_await find_by_name_and_phone(
+        std::string(body.at("name").as_string()), std::string(body.at("phone_number").as_string()),
+        context.vendor_id_taken, failure);
     if (failure) co_return std::move(*failure);
     if (found) {
       PushResult r = co_await send(json_request("PATCH", "/operators/" + *found, &body));
@@ -197,7 +197,8 @@ asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& con
 }
 
 asio::awaitable<std::optional<std::string>> IdentityCallConnector::find_by_name_and_phone(
-    const std::string& name, const std::string& phone, std::optional<PushResult>& failure) {
+    const std::string& name, const std::string& phone,
+    const std::function<bool(std::string_view)>& taken, std::optional<PushResult>& failure) {
   HttpResult result;
   PushResult listed = co_await send(json_request("GET", "/operators", nullptr), &result);
   if (!result.ok()) {
@@ -221,7 +222,8 @@ asio::awaitable<std::optional<std::string>> IdentityCallConnector::find_by_name_
     const json::value* p = fields->if_contains("phone_number");
     if (n == nullptr || p == nullptr || !n->is_string() || !p->is_string()) continue;
     if (n->as_string() != name || p->as_string() != phone) continue;
-    if (auto id = id_text(fields->if_contains("id"))) co_return id;
+    // A namesake with the same phone that another operator is mapped to is not this one's.
+    if (auto id = id_text(fields->if_contains("id")); id && !(taken && taken(*id))) co_return id;
   }
   co_return std::nullopt;
 }

@@ -57,7 +57,8 @@ class IdentityCallConnector final : public VendorConnector<IdentityCallSettings>
   /// create without an e-mail whose answer was lost is looked for). Sets `failure` when the list
   /// call failed.
   boost::asio::awaitable<std::optional<std::string>> find_by_name_and_phone(
-      const std::string& name, const std::string& phone, std::optional<PushResult>& failure);
+      const std::string& name, const std::string& phone,
+      const std::function<bool(std::string_view)>& taken, std::optional<PushResult>& failure);
   boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);
 
   StaticBearer auth_;

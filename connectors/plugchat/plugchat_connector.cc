@@ -37,11 +37,7 @@ PlugChatConnector::PlugChatConnector(std::string name, PlugChatSettings settings
                                      std::shared_ptr<HttpTransport> transport, ConnectorClock clock)
     : VendorConnector(std::move(name), std::move(settings), std::move(transport), std::move(clock)),
       tables_(settings_.tables(name_)),
-      auth_(settings_.integrator_token.reveal()),
-      directory_(
-          {.vendor = "Plug Chat", .key_name = "name"},
-          [this](VendorDirectory::Sink sink) { return walk_operators(std::move(sink)); },
-          clock_.steady()) {}
+      auth_(settings_.integrator_token.reveal()) {}
 
 MapResult PlugChatConnector::map(const CanonicalOperator& op) const {
   return map_plugchat_operator(op, tables_);
@@ -76,25 +72,26 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
     const std::string name = n != nullptr && n->is_string() ? std::string(n->as_string()) : "";
     if (context.outcome_unknown && !name.empty()) {
       // An earlier create may have been applied with its answer lost: look before creating.
-      VendorDirectory::Lookup found = co_await directory_.find(name);
-      if (found.failure) co_return std::move(*found.failure);
-      if (found.id) {
-        boost::json::object body{{"id", *found.id}};
+      std::optional<PushResult> failure;
+      std::optional<std::string> found = co_await find_lost_create(context, failure);
+      if (failure) co_return std::move(*failure);
+      if (found) {
+        boost::json::object body{{"id", *found}};
         for (const auto& [key, value] : context.desired) body[key] = value;
         PushResult out = co_await send("PUT", body);
-        if (out.outcome == PushOutcome::ok) out.acknowledged = context.desired;
-        out.vendor_id = *found.id;
-        if (out.outcome == PushOutcome::ok) out.message = "found by name after a lost answer";
+        if (out.outcome == PushOutcome::ok) {
+          out.acknowledged = context.desired;
+          out.message = "found in the operator list after a lost answer";
+        }
+        out.vendor_id = std::move(found);
         co_return out;
       }
     }
     PushResult out = co_await send("POST", context.desired);
-    if (out.outcome == PushOutcome::retry) directory_.mark_stale();  // it may exist now
     if (out.outcome == PushOutcome::ok) {
       if (!out.vendor_id) {
         co_return permanent_result("Plug Chat created the operator but its answer has no 'id'");
       }
-      directory_.remember(name, *out.vendor_id);
       out.acknowledged = context.desired;
     }
     co_return out;
@@ -112,35 +109,29 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
   co_return out;
 }
 
-// The bare array of {id, name, active, departments, accessToken, createdAt}: names and ids.
-boost::asio::awaitable<std::optional<PushResult>> PlugChatConnector::walk_operators(
-    VendorDirectory::Sink sink) {
-  HttpRequest request;
-  request.method = "GET";
-  request.target = operators_path();
-  request.headers.push_back({"Content-Type", "application/json"});
-  request.headers.push_back({"Accept", "application/json"});
-  HttpResult result = co_await send_with_auth(*transport_, auth_, request);
-  if (!result.ok()) {
-    PushResult out = classify(result, request, plugchat_error_message);
-    out.response_body = redact_json_body(result.body);
-    out.request = redact_request(request);
-    co_return out;
+// The record a create whose answer was lost would have made: the same name and every other
+// mapped value the list shows (compared as a reconcile pass compares them), mapped to no other
+// operator of this connector. Names are not unique at Plug Chat, so a namesake must not be adopted.
+boost::asio::awaitable<std::optional<std::string>> PlugChatConnector::find_lost_create(
+    const PushContext& context, std::optional<PushResult>& failure) {
+  ReadResult listed = co_await list_all(RequestPriority::live);
+  if (listed.status != ReadResult::Status::ok) {
+    failure = std::move(listed.failure);
+    co_return std::nullopt;
   }
-  boost::system::error_code ec;
-  const boost::json::value list = boost::json::parse(result.body, ec);
-  if (ec || !list.is_array()) {
-    PushResult out = permanent_result("Plug Chat operator list: the answer is not a JSON array");
-    out.status = result.status;
-    co_return out;
-  }
-  for (const boost::json::value& item : list.as_array()) {
-    const boost::json::object* op = item.if_object();
-    if (op == nullptr) continue;
-    const auto* id = op->if_contains("id");
-    const auto* name = op->if_contains("name");
-    if (id != nullptr && id->is_string() && name != nullptr && name->is_string()) {
-      sink(name->as_string(), id->as_string());
+  for (const VendorRecord& record : listed.records) {
+    if (!record.fields.contains("name")) continue;
+    bool same = true;
+    for (const auto& [field, want] : context.desired) {
+      // A field the list does not show (isAdmin) cannot tell.
+      const boost::json::value* have = record.fields.if_contains(field);
+      if (have != nullptr && !in_step(field, *have, want)) {
+        same = false;
+        break;
+      }
+    }
+    if (same && !(context.vendor_id_taken && context.vendor_id_taken(record.vendor_id))) {
+      co_return record.vendor_id;
     }
   }
   co_return std::nullopt;
@@ -148,20 +139,10 @@ boost::asio::awaitable<std::optional<PushResult>> PlugChatConnector::walk_operat
 
 boost::asio::awaitable<std::optional<bool>> PlugChatConnector::lists_operator(
     const std::string& id) {
-  HttpRequest request;
-  request.method = "GET";
-  request.target = operators_path();
-  request.headers.push_back({"Content-Type", "application/json"});
-  request.headers.push_back({"Accept", "application/json"});
-  HttpResult result = co_await send_with_auth(*transport_, auth_, request);
-  if (!result.ok()) co_return std::nullopt;
-  boost::system::error_code ec;
-  const boost::json::value list = boost::json::parse(result.body, ec);
-  if (ec || !list.is_array()) co_return std::nullopt;
-  for (const auto& item : list.as_array()) {
-    const auto* o = item.if_object();
-    const auto* v = o ? o->if_contains("id") : nullptr;
-    if (v && v->is_string() && v->as_string() == id) co_return true;
+  ReadResult listed = co_await list_all(RequestPriority::live);
+  if (listed.status != ReadResult::Status::ok) co_return std::nullopt;
+  for (const VendorRecord& record : listed.records) {
+    if (record.vendor_id == id) co_return true;
   }
   co_return false;
 }
@@ -197,11 +178,11 @@ boost::asio::awaitable<PushResult> PlugChatConnector::send(std::string method,
   co_return out;
 }
 
-boost::asio::awaitable<ReadResult> PlugChatConnector::list_all() {
+boost::asio::awaitable<ReadResult> PlugChatConnector::list_all(RequestPriority priority) {
   HttpRequest request;
   request.method = "GET";
   request.target = operators_path();
-  request.priority = RequestPriority::background;
+  request.priority = priority;
   // Plug Chat refuses a request without this Content-Type (415), a GET included.
   request.headers.push_back({"Content-Type", "application/json"});
   request.headers.push_back({"Accept", "application/json"});
@@ -232,11 +213,11 @@ boost::asio::awaitable<ReadResult> PlugChatConnector::list_operators(
     co_return failed_read(
         permanent_result("Plug Chat's operator list has no page '" + *page + "'"));
   }
-  co_return co_await list_all();
+  co_return co_await list_all(RequestPriority::background);
 }
 
 boost::asio::awaitable<ReadResult> PlugChatConnector::read_operator(std::string vendor_id) {
-  ReadResult listed = co_await list_all();
+  ReadResult listed = co_await list_all(RequestPriority::background);
   if (listed.status != ReadResult::Status::ok) co_return listed;
   ReadResult out;
   for (VendorRecord& record : listed.records) {

@@ -3,7 +3,9 @@
 // application/json` on every call. Update is `PUT .../operators` with the id in the body and the
 // full required set (id, name, active, departments); create is `POST .../operators`. No delete
 // exists: a deleted operator is pushed with `active: false`. A create whose outcome is unknown
-// (PushContext::outcome_unknown) is looked for by name in the operator list before creating again.
+// (PushContext::outcome_unknown) is looked for in the operator list before creating again: a
+// record with the same name and every other mapped value, that no other operator of this
+// connector is mapped to (names are not unique, so the name alone would adopt a namesake).
 
 #include <memory>
 #include <optional>
@@ -15,7 +17,6 @@
 #include "common/http_transport.h"
 #include "framework/mapping_tables.h"
 #include "framework/vendor_connector.h"
-#include "framework/vendor_directory.h"
 #include "plugchat/plugchat_errors.h"
 #include "plugchat/plugchat_settings.h"
 
@@ -52,17 +53,17 @@ class PlugChatConnector final : public VendorConnector<PlugChatSettings> {
 
  private:
   boost::asio::awaitable<PushResult> send(std::string method, const boost::json::object& body);
-  boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
   /// Whether Plug Chat's operator list holds `id`; nullopt when the list could not be read.
   boost::asio::awaitable<std::optional<bool>> lists_operator(const std::string& id);
-  /// `GET .../operators` at background priority: the entries, or the failure.
-  boost::asio::awaitable<ReadResult> list_all();
+  /// `GET .../operators`: the entries, or the failure.
+  boost::asio::awaitable<ReadResult> list_all(RequestPriority priority);
+  /// After a create whose outcome is unknown: the id of the record that create would have made
+  /// (see the file comment), or nullopt; `failure` is set when the list could not be read.
+  boost::asio::awaitable<std::optional<std::string>> find_lost_create(
+      const PushContext& context, std::optional<PushResult>& failure);
 
   MappingTables tables_;
   StaticBearer auth_;
-  /// name -> id: where a create whose answer was lost is looked for before creating again
-  /// (Plug Chat's list has no e-mail; the name is the only natural key it shows).
-  VendorDirectory directory_;
 };
 
 }  // namespace opsync

@@ -297,6 +297,10 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Dispatcher::Impl> {
     ctx.attempt = entry->attempts;
     // The last push's outcome is unknown: a create may have been applied (store/doubts.h).
     ctx.outcome_unknown = store_.doubts().contains(name, op);
+    ctx.vendor_id_taken = [this, name, op](std::string_view id) {
+      const auto owner = store_.shadows().operator_for_vendor_id(name, std::string(id));
+      return owner.has_value() && *owner != op;
+    };
     const auto started = SteadyClock::now();
     PushResult result = co_await connector.push(std::move(ctx));
     if (!abandoned_ && result.vendor_id_gone && plan.vendor_id) {

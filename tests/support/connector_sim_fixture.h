@@ -84,6 +84,12 @@ class ConnectorSimFixture : public ::testing::Test {
     // As the dispatcher: after a retry the outcome of the last attempt is unknown.
     ctx.attempt = retries_[op.id];
     ctx.outcome_unknown = ctx.attempt > 0;
+    ctx.vendor_id_taken = [this, id = op.id](std::string_view vendor_id) {
+      for (const auto& [op_id, known] : ids_) {
+        if (known == vendor_id && op_id != id) return true;
+      }
+      return false;
+    };
     boost::json::object& shadow = shadows_[op.id];
     if (!(op.deleted && connector_->delete_policy() == DeletePolicy::remove)) {
       MapResult mapped = connector_->map(op);

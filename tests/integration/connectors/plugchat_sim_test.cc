@@ -203,6 +203,40 @@ TEST_F(PlugChatSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
 }
 
+// Names are not unique at Plug Chat: after a create whose answer never came (the request reset,
+// nothing applied), a namesake with the same values that another operator is mapped to is not
+// adopted (it was, and the two operators then overwrote one record).
+TEST_F(PlugChatSimTest, ALostCreateIsNotFoundInANamesakeOfAnotherOperator) {
+  make_connector("create_missing: true\n");
+  CanonicalOperator first = jane();
+  ASSERT_EQ(push(first).value().outcome, PushOutcome::ok);
+  CanonicalOperator second = jane();
+  second.id = "emp-2";
+  second.attributes["email"] = "jane.other@example.com";
+  sims_->set_faults(Vendor::plugchat, {.reset_rate = 1.0});
+  auto r = push(second);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::retry) << (r ? r->message : "");
+  sims_->set_faults(Vendor::plugchat, {});
+  r = push(second);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 2u);
+  EXPECT_NE(ids_.at(second.id), ids_.at(first.id));
+
+  // Its own lost create is still found among namesakes.
+  CanonicalOperator third = jane();
+  third.id = "emp-3";
+  third.attributes["email"] = "jane.third@example.com";
+  sims_->set_faults(Vendor::plugchat, {.lost_answer_rate = 1.0});
+  r = push(third);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::retry) << (r ? r->message : "");
+  sims_->set_faults(Vendor::plugchat, {});
+  r = push(third);
+  ASSERT_TRUE(r && r->outcome == PushOutcome::ok) << (r ? r->message : "");
+  EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 3u);
+  EXPECT_NE(ids_.at(third.id), ids_.at(first.id));
+  EXPECT_NE(ids_.at(third.id), ids_.at(second.id));
+}
+
 // The read side (issue 12). Plug Chat's list has no email and no isAdmin (write-only here), no
 // paging, and there is no get-one call: read_operator lists and picks.
 TEST_F(PlugChatSimTest, ReadBackIsInStepAndShowsEditsMadeAtPlugChat) {
