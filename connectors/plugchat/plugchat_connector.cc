@@ -109,9 +109,11 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
   co_return out;
 }
 
-// The record a create whose answer was lost would have made: the same name and every other
-// mapped value the list shows (compared as a reconcile pass compares them), mapped to no other
-// operator of this connector. Names are not unique at Plug Chat, so a namesake must not be adopted.
+// The record a create whose answer was lost made: one with the same name that no other
+// operator of this connector is mapped to (names are not unique at Plug Chat, so a namesake
+// another operator holds must not be adopted). Among several, the one that also holds every
+// other mapped value the list shows (active, departments) is preferred; a record whose values
+// differ is still taken, since the operator may have changed between the lost create and now.
 boost::asio::awaitable<std::optional<std::string>> PlugChatConnector::find_lost_create(
     const PushContext& context, std::optional<PushResult>& failure) {
   ReadResult listed = co_await list_all(RequestPriority::live);
@@ -119,8 +121,13 @@ boost::asio::awaitable<std::optional<std::string>> PlugChatConnector::find_lost_
     failure = std::move(listed.failure);
     co_return std::nullopt;
   }
+  const boost::json::value* name = context.desired.if_contains("name");
+  if (name == nullptr) co_return std::nullopt;
+  std::optional<std::string> namesake;
   for (const VendorRecord& record : listed.records) {
-    if (!record.fields.contains("name")) continue;
+    const boost::json::value* held_name = record.fields.if_contains("name");
+    if (held_name == nullptr || *held_name != *name) continue;
+    if (context.vendor_id_taken && context.vendor_id_taken(record.vendor_id)) continue;
     bool same = true;
     for (const auto& [field, want] : context.desired) {
       // A field the list does not show (isAdmin) cannot tell.
@@ -130,11 +137,10 @@ boost::asio::awaitable<std::optional<std::string>> PlugChatConnector::find_lost_
         break;
       }
     }
-    if (same && !(context.vendor_id_taken && context.vendor_id_taken(record.vendor_id))) {
-      co_return record.vendor_id;
-    }
+    if (same) co_return record.vendor_id;
+    if (!namesake) namesake = record.vendor_id;
   }
-  co_return std::nullopt;
+  co_return namesake;
 }
 
 boost::asio::awaitable<std::optional<bool>> PlugChatConnector::lists_operator(
