@@ -21,11 +21,12 @@
 //
 //   build/release/bench/reconcile_bench [--operators 10000] [--drift 5] [--rate 1000]
 //       [--share 1] [--burst rate] [--vendors glia,plugchat,...] [--sync FULL|NORMAL]
-//       [--identitycall-limit 0] [--realistic]
+//       [--sim-limit VENDOR=PER_SECOND,...] [--realistic]
 //
 // --rate is clamped to each vendor's schema maximum (IdentityCall: 100/s) and the burst to its
 // maximum; what applied is printed. The simulators rate-limit nothing by default; IdentityCall's
-// documented quota (300 requests/minute on Pro) is turned on with --identitycall-limit 5.
+// documented quota (300 requests/minute on Pro) is turned on with --sim-limit identitycall=5
+// (over it the simulator answers 429 with Retry-After).
 // --realistic: Glia only, 300 operators, rate 10, share 0.25, burst 1 (unless given), to see that
 // a pass keeps to its share of the budget: ~2.5 pages/s.
 
@@ -136,12 +137,26 @@ class CountingConnector final : public Connector {
   std::unique_ptr<Connector> inner_;
 };
 
-/// Requests `vendor`'s simulator has answered (or not) since it started.
-std::uint64_t requests_at(const vendorsim::VendorSimulators& sims, Vendor vendor) {
+/// Requests `vendor`'s simulator received since it started, and those it answered 429.
+struct Traffic {
+  std::uint64_t total = 0;
+  std::uint64_t too_many = 0;
+};
+Traffic traffic_at(const vendorsim::VendorSimulators& sims, Vendor vendor) {
   const json::object stats = sims.stats();
   const json::value* v = stats.if_contains(vendorsim::vendor_name(vendor));
-  const json::value* total = v && v->is_object() ? v->as_object().if_contains("total") : nullptr;
-  return total ? total->to_number<std::uint64_t>() : 0;
+  const json::object* o = v ? v->if_object() : nullptr;
+  Traffic t;
+  if (o == nullptr) return t;
+  if (const json::value* total = o->if_contains("total"))
+    t.total = total->to_number<std::uint64_t>();
+  const json::value* by_status = o->if_contains("by_status");
+  if (by_status && by_status->is_object()) {
+    if (const json::value* n = by_status->as_object().if_contains("429")) {
+      t.too_many = n->to_number<std::uint64_t>();
+    }
+  }
+  return t;
 }
 
 /// The vendor field a drifted record has changed (one every connector compares).
@@ -175,7 +190,8 @@ struct Settings {
   double share = 1;
   double burst = 0;  // 0: one second's worth of the rate
   std::string sync = "FULL";
-  double identitycall_limit = 0;
+  /// Simulator rate limits (FaultConfig::rate_limit_per_s) by vendor name; none by default.
+  std::map<std::string, double> sim_limits;
   bool realistic = false;
   std::vector<std::string> vendors;
 };
@@ -184,7 +200,8 @@ struct PassFigures {
   double drift = 0;
   double seconds = 0;
   std::uint64_t http = 0;
-  std::uint64_t metered = 0;  // background tokens the connector's budget gave out
+  std::uint64_t too_many = 0;  // of them answered 429
+  std::uint64_t metered = 0;   // background tokens the connector's budget gave out
   std::uint64_t pages = 0;
   std::uint64_t reads = 0;
   ReconcilePassRow pass;
@@ -203,7 +220,7 @@ PassFigures time_pass(asio::io_context& io, StateStore& store, CountingConnector
   };
   ReconcileScheduler scheduler(io, store, {&c}, options);
   scheduler.start();
-  const std::uint64_t http0 = requests_at(sims, vendor);
+  const Traffic http0 = traffic_at(sims, vendor);
   RequestBudget* budget = c.request_budget();
   const std::uint64_t metered0 = budget ? budget->admitted(RequestPriority::background) : 0;
   c.pages = c.reads = 0;
@@ -217,7 +234,9 @@ PassFigures time_pass(asio::io_context& io, StateStore& store, CountingConnector
   }
   f.seconds = since(t0);
   io.poll();  // the pass's completion
-  f.http = requests_at(sims, vendor) - http0;
+  const Traffic http1 = traffic_at(sims, vendor);
+  f.http = http1.total - http0.total;
+  f.too_many = http1.too_many - http0.too_many;
   f.metered = (budget ? budget->admitted(RequestPriority::background) : 0) - metered0;
   f.pages = c.pages;
   f.reads = c.reads;
@@ -236,9 +255,9 @@ struct VendorRun {
 };
 
 void print_header() {
-  std::printf("%-13s %5s %8s %6s %6s %6s %6s %7s %7s %7s %7s %8s %7s %8s %7s\n", "vendor", "drift",
-              "time_s", "http", "meter", "pages", "reads", "read", "in_step", "drifted", "repairs",
-              "floor_s", "ratio", "floor_tx", "pages/s");
+  std::printf("%-13s %5s %8s %6s %5s %6s %6s %6s %7s %7s %7s %7s %8s %7s %8s %7s\n", "vendor",
+              "drift", "time_s", "http", "429", "meter", "pages", "reads", "read", "in_step",
+              "drifted", "repairs", "floor_s", "ratio", "floor_tx", "pages/s");
 }
 
 void print_row(const VendorRun& v, const PassFigures& f, double share) {
@@ -247,14 +266,14 @@ void print_row(const VendorRun& v, const PassFigures& f, double share) {
   const double floor = static_cast<double>(f.pages + f.reads + k.repairs_queued) / per_s;
   const double floor_sent = static_cast<double>(f.http) / per_s;
   std::printf(
-      "%-13s %4.0f%% %8.3f %6llu %6llu %6llu %6llu %7lld %7lld %7lld %7lld %8.3f %7.2f %8.3f "
+      "%-13s %4.0f%% %8.3f %6llu %5llu %6llu %6llu %6llu %7lld %7lld %7lld %7lld %8.3f %7.2f %8.3f "
       "%7.1f%s\n",
       v.name.c_str(), f.drift, f.seconds, static_cast<unsigned long long>(f.http),
-      static_cast<unsigned long long>(f.metered), static_cast<unsigned long long>(f.pages),
-      static_cast<unsigned long long>(f.reads), static_cast<long long>(k.read),
-      static_cast<long long>(k.in_step), static_cast<long long>(k.drifted_operators),
-      static_cast<long long>(k.repairs_queued), floor, f.seconds / floor, floor_sent,
-      static_cast<double>(f.pages) / f.seconds,
+      static_cast<unsigned long long>(f.too_many), static_cast<unsigned long long>(f.metered),
+      static_cast<unsigned long long>(f.pages), static_cast<unsigned long long>(f.reads),
+      static_cast<long long>(k.read), static_cast<long long>(k.in_step),
+      static_cast<long long>(k.drifted_operators), static_cast<long long>(k.repairs_queued), floor,
+      f.seconds / floor, floor_sent, static_cast<double>(f.pages) / f.seconds,
       f.pass.state == PassState::finished ? "" : ("  FAILED: " + f.pass.error).c_str());
 }
 
@@ -375,7 +394,17 @@ int main(int argc, char** argv) {
   s.share = darg(argc, argv, "--share", s.share);
   s.burst = darg(argc, argv, "--burst", s.burst);
   s.sync = sarg(argc, argv, "--sync", s.sync);
-  s.identitycall_limit = darg(argc, argv, "--identitycall-limit", 0);
+  if (const std::string list = sarg(argc, argv, "--sim-limit", ""); !list.empty()) {
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos || !vendorsim::vendor_from_name(item.substr(0, eq))) {
+        std::fprintf(stderr, "--sim-limit: expected VENDOR=PER_SECOND, got %s\n", item.c_str());
+        return 2;
+      }
+      s.sim_limits[item.substr(0, eq)] = std::stod(item.substr(eq + 1));
+    }
+  }
   if (const std::string list = sarg(argc, argv, "--vendors", ""); !list.empty()) {
     s.vendors.clear();
     std::stringstream in(list);
@@ -396,7 +425,9 @@ int main(int argc, char** argv) {
   }
 
   vendorsim::Options sim_options;
-  sim_options.faults[Vendor::identitycall.index].rate_limit_per_s = s.identitycall_limit;
+  for (const auto& [name, limit] : s.sim_limits) {
+    sim_options.faults[vendorsim::vendor_from_name(name)->index].rate_limit_per_s = limit;
+  }
   asio::io_context sim_io;
   vendorsim::VendorSimulators sims(sim_io, sim_options);
   std::thread sim_thread([&] { sim_io.run(); });
@@ -446,7 +477,8 @@ int main(int argc, char** argv) {
       for (const PassFigures& f : r.passes) print_row(r, f, s.share);
     }
     std::printf(
-        "\nhttp: requests the simulator received during the pass; meter: background tokens the "
+        "\nhttp: requests the simulator received during the pass (429: of them refused by its rate "
+        "limit); meter: background tokens the "
         "connector's budget gave out; pages/reads: list and single-read calls of the pass;\n"
         "floor_s = (pages + reads + repairs) / (rate x share); ratio = time_s / floor_s; "
         "floor_tx = http / (rate x share) (repairs are only queued, not sent, by the pass).\n");
