@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 
+#include "common/request_budget.h"
 #include "common/retry_policy.h"
 #include "store/state_store.h"
 
@@ -154,6 +155,7 @@ asio::awaitable<Read> read_retrying(Connector& c, PassControl& control,
                                     bool list, std::optional<std::string> arg) {
   const BackoffConfig backoff = c.limits().backoff;
   Read out;
+  unsigned throttled = 0;  // 429s with a wait: the vendor's quota, not a failure of the read
   for (unsigned attempt = 0;; ++attempt) {
     ReadResult r;
     if (list) {
@@ -171,11 +173,23 @@ asio::awaitable<Read> read_retrying(Connector& c, PassControl& control,
       out.error = "the vendor refused a read: " + why;
       co_return out;
     }
-    if (attempt + 1 >= options.max_read_attempts) {
-      out.error = "a read failed " + std::to_string(attempt + 1) + " times, last: " + why;
+    const bool throttle =
+        r.failure.throttle_connector && r.failure.retry_after && r.failure.retry_after->count() > 0;
+    if (throttle) {
+      // The vendor's quota is spent: every request of the connector waits (live pushes too, as
+      // for a push's 429), and the wait does not count against the read's attempts.
+      if (RequestBudget* budget = c.request_budget()) {
+        budget->pause_until(std::chrono::steady_clock::now() + *r.failure.retry_after);
+      }
+      ++throttled;
+    }
+    const unsigned failures = attempt + 1 - throttled;
+    if (!throttle && failures >= options.max_read_attempts) {
+      out.error = "a read failed " + std::to_string(failures) + " times, last: " + why;
       co_return out;
     }
-    const milliseconds delay = retry_delay(backoff, attempt, r.failure.retry_after, rng);
+    const milliseconds delay =
+        retry_delay(backoff, throttle ? 0 : failures - 1, r.failure.retry_after, rng);
     spdlog::info("event=reconcile_read_retry connector={} attempt={} delay_ms={} reason=\"{}\"",
                  c.name(), attempt + 1, delay.count(), why);
     control.timer.expires_after(delay);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 
+#include "common/request_budget.h"
 #include "store/state_store.h"
 #include "support/temp_dir.h"
 #include "unit/dispatch/fake_connector.h"
@@ -46,6 +47,14 @@ class ScriptedVendor final : public test::FakeConnector {
     if (failures > 0) {
       --failures;
       co_return failed(503);
+    }
+    if (throttles > 0) {
+      --throttles;
+      ReadResult r = failed(429);
+      r.failure.message = "Too many requests";
+      r.failure.retry_after = 20ms;
+      r.failure.throttle_connector = true;
+      co_return r;
     }
     const std::size_t start = page ? std::stoul(page->substr(1)) : 0;
     ReadResult r;
@@ -87,6 +96,10 @@ class ScriptedVendor final : public test::FakeConnector {
   bool read_supported = true;
   std::set<std::string> held_pages;
   int failures = 0;
+  int throttles = 0;  ///< then this many 429s with a Retry-After
+  /// The connector's budget (the real connectors' budget meters every request they send).
+  RequestBudget budget{1000, 1000, 1};
+  RequestBudget* request_budget() override { return &budget; }
   std::vector<std::optional<std::string>> list_calls;
   std::vector<std::string> read_calls;
 };
@@ -256,6 +269,21 @@ TEST_F(ReconcilePassTest, AFewFailedReadsAreRetriedAndThePassFinishes) {
   const ReconcilePassRow pass = run_pass();
   EXPECT_EQ(pass.state, PassState::finished);
   EXPECT_EQ(vendor.list_calls.size(), 3u);
+  EXPECT_EQ(pass.counts.in_step, 1);
+}
+
+// A 429 with a wait is the vendor's quota: the whole connector pauses (live pushes wait too), and
+// however many there are, they are not failed attempts.
+TEST_F(ReconcilePassTest, AThrottledReadPausesTheConnectorAndIsNotAFailedAttempt) {
+  mapped("emp-1", R"({"email":"a@x"})", "v1");
+  vendor.records["v1"] = json::parse(R"({"email":"a@x","active":true})").as_object();
+  vendor.throttles = 5;  // more than max_read_attempts (3)
+  vendor.failures = 2;
+  const auto before = std::chrono::steady_clock::now();
+  const ReconcilePassRow pass = run_pass();
+  EXPECT_EQ(pass.state, PassState::finished) << pass.error;
+  EXPECT_EQ(vendor.list_calls.size(), 8u);
+  EXPECT_GT(vendor.budget.paused_until(), before + 15ms);
   EXPECT_EQ(pass.counts.in_step, 1);
 }
 
