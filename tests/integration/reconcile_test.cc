@@ -364,5 +364,40 @@ TEST_P(ReconcileDeletedCommPeak, AUserDeletedThereIsFoundAgainByEmailOrDeadLette
 INSTANTIATE_TEST_SUITE_P(Vendors, ReconcileDeletedCommPeak, ::testing::Values("commpeak"),
                          [](const auto& info) { return info.param; });
 
+class ReconcileExternalIds : public ReconcileFixture {};
+
+// An operator addressed through the event's external_ids (how a CommPeak user that is not found
+// by e-mail is reached, docs/operations.md) is mapped to that vendor like one opsync looked up:
+// a pass compares its record (drift found and repaired) and does not report it as unknown.
+TEST_F(ReconcileExternalIds, AnOperatorAddressedByItsExternalIdIsReconciled) {
+  vendor = Vendor::commpeak;
+  auto seeded = sims->seed_record(
+      vendor, {{"email", "someone-else@example.com"}, {"first_name", "Old"}, {"is_active", 1}});
+  ASSERT_TRUE(seeded.ok()) << seeded.error;
+  const std::string id = id_of(seeded.record);
+  test::put_operator(store, "emp-1",
+                     R"({"given_name":"Ada","family_name":"Byron","email":"emp-1@example.com",)"
+                     R"("active":true,"external_ids":{"commpeak":")" +
+                         id + R"("}})",
+                     "");
+  start(Vendor::commpeak);
+  deliver();
+  ASSERT_TRUE(dead_letters().empty()) << first_dead_letter();
+  ASSERT_EQ(record(id).value().at("first_name"), "Ada");
+  EXPECT_EQ(vendor_id(), id) << "the id the vendor accepted a push to is the mapping";
+
+  ASSERT_TRUE(sims->edit_record(vendor, id, {{"first_name", "Mallory"}}).ok());
+  const ReconcilePassRow pass = reconcile();
+  EXPECT_EQ(pass.state, PassState::finished) << pass.error;
+  EXPECT_EQ(pass.counts.unknown_at_vendor, 0) << "its own record reported as unknown";
+  EXPECT_EQ(pass.counts.drifted_operators, 1);
+  EXPECT_EQ(pass.counts.repairs_queued, 1);
+  run_until([&] {
+    auto r = record(id);
+    return store.outbox().size(name) == 0 && r && r->at("first_name") == "Ada";
+  });
+  EXPECT_TRUE(dead_letters().empty()) << first_dead_letter();
+}
+
 }  // namespace
 }  // namespace opsync
