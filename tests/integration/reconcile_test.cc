@@ -399,5 +399,160 @@ TEST_F(ReconcileExternalIds, AnOperatorAddressedByItsExternalIdIsReconciled) {
   EXPECT_TRUE(dead_letters().empty()) << first_dead_letter();
 }
 
+// ---- Rate limit -------------------------------------------------------------------------------
+
+std::int64_t system_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Receipt {
+  std::int64_t time_us = 0;
+  std::string method;
+  std::string target;
+  std::string body;
+};
+
+// Over any window W of `at_us`, at most burst + (W + slack) * rate requests: a request admitted
+// at t arrives at t plus the loopback's delay, which `slack` bounds. Returns the largest count
+// over the limit (0: none).
+std::size_t over_limit(const std::vector<std::int64_t>& at_us, double rate, double burst,
+                       std::chrono::microseconds slack = 40ms) {
+  std::size_t worst = 0;
+  for (std::size_t i = 0; i < at_us.size(); ++i) {
+    for (std::size_t j = i; j < at_us.size(); ++j) {
+      const double window = static_cast<double>(at_us[j] - at_us[i] + slack.count()) / 1e6;
+      if (static_cast<double>(j - i + 1) > burst + window * rate + 1e-9) {
+        worst = std::max(worst, j - i + 1);
+      }
+    }
+  }
+  return worst;
+}
+
+// CommPeak with its list call refused: a pass reads one mapped id at a time (GET
+// /api/users/{id}), which makes it long, and the vendor is limited to a scaled-down 60 requests
+// a minute (4/s, burst 2; a pass may use half of it).
+class ReconcileRateLimit : public ReconcileFixture {
+ protected:
+  static constexpr double kRate = 4;
+  static constexpr double kBurst = 2;
+  static constexpr double kShare = 0.5;
+
+  vendorsim::Options sim_options() override {
+    vendorsim::Options options;
+    options.record_receipts = true;
+    options.commpeak.list_users = false;
+    return options;
+  }
+
+  std::vector<Receipt> receipts() const {
+    std::vector<Receipt> out;
+    const json::object log = sims->receipts(Vendor::commpeak).value();
+    for (const auto& r : log.at("receipts").as_array()) {
+      const json::object& o = r.as_object();
+      out.push_back(
+          {o.at("time_us").to_number<std::int64_t>(), std::string(o.at("method").as_string()),
+           std::string(o.at("target").as_string()), std::string(o.at("body").as_string())});
+    }
+    return out;
+  }
+
+  static std::string user_id(int i) { return std::to_string(101 + i); }
+  static std::string op_id(int i) { return "emp-" + std::to_string(i); }
+  static std::string op_attributes(int i, const std::string& given) {
+    const std::string n = std::to_string(i);
+    return R"({"given_name":")" + given + R"(","family_name":"Op)" + n + R"(","email":"op)" + n +
+           R"(@example.com","active":true,"external_ids":{"commpeak":")" + user_id(i) + R"("}})";
+  }
+};
+
+// While a pass reads 12 users one by one, three operators change: their writes reach CommPeak
+// before the pass's last read, and no window ever held more requests than the budget allows
+// (in all, and for the pass's reads alone).
+TEST_F(ReconcileRateLimit, APassKeepsToTheVendorsBudgetAndLiveWritesGoFirst) {
+  constexpr int kOperators = 12;
+  vendor = Vendor::commpeak;
+  for (int i = 0; i < kOperators; ++i) {
+    const std::string n = std::to_string(i);
+    ASSERT_TRUE(sims->seed_record(Vendor::commpeak, {{"id", 101 + i},
+                                                     {"email", "op" + n + "@example.com"},
+                                                     {"first_name", "Old"},
+                                                     {"is_active", 1}})
+                    .ok());
+    test::put_operator(store, op_id(i), op_attributes(i, "Ada"), "");
+  }
+  start(Vendor::commpeak, "    concurrency: 4\n    rate_per_second: 4\n    burst: 2\n",
+        "      rate_share: 0.5\n");
+  deliver(60s);  // 12 updates at 4/s
+  ASSERT_TRUE(dead_letters().empty()) << first_dead_letter();
+  for (int i = 0; i < kOperators; ++i) ASSERT_EQ(vendor_id(op_id(i)), user_id(i));
+  ASSERT_TRUE(agreement().ok()) << agreement().summary();
+
+  ASSERT_EQ(delivery->reconcile(name), ReconcileStart::started);
+  const std::int64_t pass_id = delivery->reconcile_status(name).value().id;
+  auto status = [&] { return delivery->reconcile_status(name).value(); };
+  run_until([&] { return status().counts.read >= 2 || status().state != PassState::running; });
+  ASSERT_EQ(status().state, PassState::running) << "the pass ended before the live changes";
+  ASSERT_EQ(status().mode, "read") << "the refused list call makes it read id by id";
+
+  // Live changes while the pass runs.
+  const std::vector<int> live{3, 7, 10};
+  const std::int64_t changed_at = system_us();
+  for (int i : live) change(op_id(i), op_attributes(i, "Live" + std::to_string(i)));
+  run_until([&] { return status().id == pass_id && status().state != PassState::running; }, 60s);
+  deliver();
+
+  const ReconcilePassRow pass = status();
+  EXPECT_EQ(pass.state, PassState::finished) << pass.error;
+  EXPECT_EQ(pass.mode, "read");
+  EXPECT_EQ(pass.counts.read, kOperators);
+  EXPECT_EQ(pass.counts.missing_at_vendor, 0);
+  EXPECT_EQ(pass.counts.unknown_at_vendor, 0);
+  EXPECT_TRUE(dead_letters().empty()) << first_dead_letter();
+  EXPECT_TRUE(agreement().ok()) << agreement().summary();
+
+  const std::vector<Receipt> all = receipts();
+  std::vector<std::int64_t> at, reads, background;
+  std::map<std::string, std::int64_t> first_live_write;  // by the live name it sent
+  std::size_t list_calls = 0;
+  for (const Receipt& r : all) {
+    at.push_back(r.time_us);
+    if (r.method == "GET" && r.target == "/api/users") {
+      ++list_calls;
+      background.push_back(r.time_us);
+    }
+    if (r.method == "GET" && r.target.starts_with("/api/users/")) {
+      reads.push_back(r.time_us);
+      background.push_back(r.time_us);
+    }
+    for (int i : live) {
+      const std::string sent = "\"Live" + std::to_string(i) + "\"";
+      if (r.method == "PUT" && r.body.find(sent) != std::string::npos) {
+        first_live_write.try_emplace(sent, r.time_us);
+      }
+    }
+  }
+  EXPECT_EQ(list_calls, 1u) << "one list call, refused";
+  ASSERT_EQ(reads.size(), static_cast<std::size_t>(kOperators));
+  ASSERT_EQ(first_live_write.size(), live.size()) << "every live change reached CommPeak";
+
+  // The budget: every request, and the pass's share (the list call and the reads).
+  EXPECT_EQ(over_limit(at, kRate, kBurst), 0u)
+      << "a window held more than burst " << kBurst << " + window * " << kRate << "/s";
+  EXPECT_EQ(over_limit(background, kRate * kShare, 1), 0u)
+      << "the pass's reads took more than their share";
+
+  // Priority: every live write arrived before the pass's last read, and while they waited the
+  // pass got at most the read that was already admitted (plus one for timing at the edges).
+  std::int64_t last_write = 0;
+  for (const auto& [sent, t] : first_live_write) last_write = std::max(last_write, t);
+  EXPECT_LT(last_write, reads.back()) << "a live write waited for the pass to finish";
+  const auto reads_meanwhile = std::count_if(
+      reads.begin(), reads.end(), [&](std::int64_t t) { return t > changed_at && t < last_write; });
+  EXPECT_LE(reads_meanwhile, 2) << "background reads went ahead of waiting live writes";
+}
+
 }  // namespace
 }  // namespace opsync
