@@ -415,10 +415,11 @@ struct Receipt {
 };
 
 // Over any window W of `at_us`, at most burst + (W + slack) * rate requests: a request admitted
-// at t arrives at t plus the loopback's delay, which `slack` bounds. Returns the largest count
-// over the limit (0: none).
+// at t arrives at t plus the loopback's delay, which `slack` bounds (generous: the suite runs
+// under ASan on busy machines; at these rates it forgives less than half a request). Returns the
+// largest count over the limit (0: none).
 std::size_t over_limit(const std::vector<std::int64_t>& at_us, double rate, double burst,
-                       std::chrono::microseconds slack = 40ms) {
+                       std::chrono::microseconds slack = 100ms) {
   std::size_t worst = 0;
   for (std::size_t i = 0; i < at_us.size(); ++i) {
     for (std::size_t j = i; j < at_us.size(); ++j) {
