@@ -66,6 +66,10 @@ NextDue OutcomeRecorder::accepted(const OutboxEntry& entry, const PushPlan& plan
   }
   if (learned) {
     store_.shadows().save_vendor_id(name, op, *result.vendor_id);
+  } else if (plan.vendor_id && !plan.remove && !store_.shadows().load_vendor_id(name, op)) {
+    // The id came from the event's external_ids and the vendor took the push: it is the
+    // operator's mapping from now on, so reconcile passes read it back (not as unknown).
+    store_.shadows().save_vendor_id(name, op, *plan.vendor_id);
   }
   store_.refusals().remove(name, op);
   // Every mapped field was sent and taken (or the operator removed): the vendor's state is known.
