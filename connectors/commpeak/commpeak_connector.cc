@@ -230,19 +230,13 @@ boost::asio::awaitable<ReadResult> CommPeakConnector::read_operator(std::string 
   if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
   std::optional<VendorRecord> record;
   if (auto answer = parse_json_object(raw.body)) record = commpeak_vendor_record(*answer);
-  if (!record) {
-    r.outcome = PushOutcome::permanent;
-    r.message = "CommPeak user " + vendor_id + ": the answer is not a user with an id";
-    co_return failed_read(std::move(r));
-  }
-  ReadResult out;
-  out.records.push_back(std::move(*record));
-  co_return out;
+  co_return one_record_read(std::move(record), std::move(r),
+                            "CommPeak user " + vendor_id + ": the answer is not a user with an id");
 }
 
 bool CommPeakConnector::in_step(std::string_view field, const boost::json::value& vendor,
                                 const boost::json::value& desired) const {
-  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  if (field == "email") return same_email(vendor, desired);
   return Connector::in_step(field, vendor, desired);
 }
 

@@ -36,6 +36,22 @@ ReadResult not_found_read(PushResult answer) {
   return out;
 }
 
+ReadResult one_record_read(std::optional<VendorRecord> record, PushResult answer,
+                           std::string malformed) {
+  if (!record) {
+    answer.outcome = PushOutcome::permanent;
+    answer.message = std::move(malformed);
+    return failed_read(std::move(answer));
+  }
+  ReadResult out;
+  out.records.push_back(std::move(*record));
+  return out;
+}
+
+bool same_email(const json::value& vendor, const json::value& desired) {
+  return iequal_strings(vendor, desired) || vendor == desired;
+}
+
 json::array sorted_set(const json::array& items) {
   std::vector<std::pair<std::string, const json::value*>> keyed;
   keyed.reserve(items.size());

@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 
 #include "framework/connector.h"
@@ -17,6 +18,12 @@ ReadResult failed_read(PushResult failure, bool refusal_is_unsupported = false);
 
 /// A read of one id that the vendor answered 404: not_found (the id is gone or out of scope).
 ReadResult not_found_read(PushResult answer);
+
+/// A read of one id that the vendor answered with success: the record, or, when the answer held
+/// none (`record` nullopt), a permanent failure whose message is `malformed` ("Glia operator 7:
+/// the answer is not an operator").
+ReadResult one_record_read(std::optional<VendorRecord> record, PushResult answer,
+                           std::string malformed);
 
 /// `items` sorted (strings by their text, other values by their JSON text) and without
 /// duplicates: the form a VendorRecord holds a set in.
@@ -36,5 +43,8 @@ std::string ascii_lower(std::string_view s);
 
 /// Whether `a` and `b` are strings equal without ASCII case.
 bool iequal_strings(const boost::json::value& a, const boost::json::value& b);
+
+/// Whether an e-mail field is in step: equal without ASCII case, or equal (both null, say).
+bool same_email(const boost::json::value& vendor, const boost::json::value& desired);
 
 }  // namespace opsync

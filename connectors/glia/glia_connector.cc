@@ -187,19 +187,14 @@ asio::awaitable<ReadResult> GliaConnector::read_operator(std::string vendor_id) 
   if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
   std::optional<VendorRecord> record;
   if (auto o = parse_json_object(result.body)) record = glia_vendor_record(*o);
-  if (!record) {
-    r.outcome = PushOutcome::permanent;
-    r.message = "Glia operator " + vendor_id + ": the answer is not an operator with an \"id\"";
-    co_return failed_read(std::move(r));
-  }
-  ReadResult out;
-  out.records.push_back(std::move(*record));
-  co_return out;
+  co_return one_record_read(
+      std::move(record), std::move(r),
+      "Glia operator " + vendor_id + ": the answer is not an operator with an \"id\"");
 }
 
 bool GliaConnector::in_step(std::string_view field, const json::value& vendor,
                             const json::value& desired) const {
-  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  if (field == "email") return same_email(vendor, desired);
   if (field == "assignments") return glia_assignments_set(vendor) == glia_assignments_set(desired);
   return Connector::in_step(field, vendor, desired);
 }

@@ -266,19 +266,14 @@ boost::asio::awaitable<ReadResult> IAdvizeConnector::read_operator(std::string v
   auto envelope = iadvize::parse_envelope(r.response_body);
   std::optional<VendorRecord> record =
       envelope ? iadvize::vendor_record(envelope->data) : std::nullopt;
-  if (!record) {
-    r.outcome = PushOutcome::permanent;
-    r.message = "iAdvize operator " + vendor_id + ": the answer has no operator in data";
-    co_return failed_read(std::move(r));
-  }
-  ReadResult out;
-  out.records.push_back(std::move(*record));
-  co_return out;
+  co_return one_record_read(
+      std::move(record), std::move(r),
+      "iAdvize operator " + vendor_id + ": the answer has no operator in data");
 }
 
 bool IAdvizeConnector::in_step(std::string_view field, const boost::json::value& vendor,
                                const boost::json::value& desired) const {
-  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  if (field == "email") return same_email(vendor, desired);
   if (field == "roles" || field == "language_list") return same_set(vendor, desired);
   return Connector::in_step(field, vendor, desired);
 }

@@ -139,19 +139,14 @@ asio::awaitable<ReadResult> IdentityCallConnector::read_operator(std::string ven
   std::optional<json::object> o = parse_json_object(result.body);
   const json::value* data = o ? o->if_contains("data") : nullptr;
   std::optional<VendorRecord> record = data ? identitycall_vendor_record(*data) : std::nullopt;
-  if (!record) {
-    r.outcome = PushOutcome::permanent;
-    r.message = "IdentityCall operator " + vendor_id + ": the answer has no \"data\" operator";
-    co_return failed_read(std::move(r));
-  }
-  ReadResult out;
-  out.records.push_back(std::move(*record));
-  co_return out;
+  co_return one_record_read(
+      std::move(record), std::move(r),
+      "IdentityCall operator " + vendor_id + ": the answer has no \"data\" operator");
 }
 
 bool IdentityCallConnector::in_step(std::string_view field, const json::value& vendor,
                                     const json::value& desired) const {
-  if (field == "email") return iequal_strings(vendor, desired) || vendor == desired;
+  if (field == "email") return same_email(vendor, desired);
   return Connector::in_step(field, vendor, desired);
 }
 
