@@ -38,10 +38,28 @@ int print_diagnostics(const std::vector<opsync::ConfigDiagnostic>& diags) {
   return 2;
 }
 
+// Warnings (a secret in clear text, a secret file others can read) never fail a check.
+void print_warnings(const std::vector<opsync::ConfigDiagnostic>& warnings) {
+  for (const auto& w : warnings) std::cerr << "warning: " << w.to_string() << "\n";
+}
+
+void log_warnings(const std::vector<opsync::ConfigDiagnostic>& warnings) {
+  for (const auto& w : warnings) {
+    spdlog::warn("event=config_warning diagnostic=\"{}\"", w.to_string());
+  }
+}
+
 int check_config(const std::string& path) {
-  auto diags = opsync::check_config(path, opsync::builtin_connectors().config_check());
+  std::vector<opsync::ConfigDiagnostic> warnings;
+  auto diags = opsync::check_config(path, opsync::builtin_connectors().config_check(), &warnings);
+  print_warnings(warnings);
   if (!diags.empty()) return print_diagnostics(diags);
-  std::cout << path << ": OK\n";
+  std::cout << path << ": OK";
+  if (!warnings.empty()) {
+    std::cout << " (" << warnings.size() << (warnings.size() == 1 ? " warning" : " warnings")
+              << ")";
+  }
+  std::cout << "\n";
   return 0;
 }
 
@@ -53,6 +71,7 @@ int run(const std::string& path) {
     return print_diagnostics(e.diagnostics());
   }
   opsync::setup_logging(config.logging.level, config.logging.format);
+  log_warnings(config.warnings);
   boost::asio::io_context io(1);
   opsync::Daemon daemon(io, config);
   opsync::ServiceNotifier notifier(io);
@@ -76,6 +95,7 @@ int run(const std::string& path) {
       spdlog::info("event=reload_requested config={}", path);
       try {
         auto next = opsync::load_config(path, opsync::builtin_connectors().config_check());
+        log_warnings(next.warnings);
         daemon.reload(std::move(next), [&](const std::string& error) {
           if (error.empty()) {
             notifier.ready("reloaded " + path);

@@ -197,6 +197,7 @@ Loaded parse(std::string_view yaml, const std::string& file,
     for (const ConnectorConfig& connector : out.config.connectors) check(connector, diagnostics);
   }
   out.diagnostics = diagnostics.take();
+  out.config.warnings = diagnostics.take_warnings();
   return out;
 }
 
@@ -235,8 +236,11 @@ Config load_config(const std::filesystem::path& path, const ConnectorCheck& chec
 }
 
 std::vector<ConfigDiagnostic> check_config(const std::filesystem::path& path,
-                                           const ConnectorCheck& check) {
-  return read_file(path, check).diagnostics;
+                                           const ConnectorCheck& check,
+                                           std::vector<ConfigDiagnostic>* warnings) {
+  Loaded loaded = read_file(path, check);
+  if (warnings != nullptr) *warnings = std::move(loaded.config.warnings);
+  return std::move(loaded.diagnostics);
 }
 
 Config parse_config(std::string_view yaml, const std::string& source_name,

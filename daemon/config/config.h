@@ -74,6 +74,9 @@ struct Config {
   ShutdownConfig shutdown;
   std::vector<ConnectorConfig> connectors;  ///< in file order
   std::string source_file;
+  /// What is valid but unsafe (Diagnostics::warn): secrets in clear text, secret files others
+  /// can read. Logged at start and reload; `check-config` prints them.
+  std::vector<ConfigDiagnostic> warnings;
 };
 
 /// Validates one connector entry: typically, look its type up in the connector registry (an
@@ -91,8 +94,10 @@ using ConnectorCheck =
                                  const ConnectorCheck& check = {});
 
 /// As load_config, but returns the problems instead of throwing; empty when the file is valid.
-[[nodiscard]] std::vector<ConfigDiagnostic> check_config(const std::filesystem::path& path,
-                                                         const ConnectorCheck& check = {});
+/// `warnings`, when given, receives the warnings (Config::warnings), valid file or not.
+[[nodiscard]] std::vector<ConfigDiagnostic> check_config(
+    const std::filesystem::path& path, const ConnectorCheck& check = {},
+    std::vector<ConfigDiagnostic>* warnings = nullptr);
 
 /// As load_config, for configuration text that is not in a file (an embedded default).
 /// `source_name` stands for the file name in diagnostics, and its directory is where relative

@@ -78,6 +78,13 @@ constexpr std::array<ReservedProperty, 4> kReservedProperties{{
      "is set by opsync, which stores an offset only once its changes are durable"},
 }};
 
+// librdkafka properties that hold credentials (passwords, client secrets, private keys).
+bool secret_property(std::string_view name) {
+  return name.find("password") != std::string_view::npos ||
+         name.find("secret") != std::string_view::npos || name == "ssl.key.pem" ||
+         name == "sasl.oauthbearer.config";
+}
+
 // A map of librdkafka properties; `X_file: PATH` gives property X from a file, like a secret.
 bool read_properties(const YAML::Node& node, const ReadContext& ctx,
                      std::map<std::string, std::string>& out) {
@@ -107,6 +114,11 @@ bool read_properties(const YAML::Node& node, const ReadContext& ctx,
         }
         std::string text;
         if (!ValueCodec<std::string>::read(value, entry_ctx, text)) return false;
+        if (secret_property(property) && value.IsScalar() &&
+            value.Scalar().find("${") == std::string::npos) {
+          entry_ctx.warning(value, "a secret written in clear text in the configuration; give " +
+                                       property + "_file (a systemd credential) or ${VAR}");
+        }
         values[property] = std::move(text);
         return true;
       });

@@ -45,6 +45,13 @@ std::vector<ConfigDiagnostic> Diagnostics::take() {
   return out;
 }
 
+std::vector<ConfigDiagnostic> Diagnostics::take_warnings() {
+  std::vector<ConfigDiagnostic> out = std::move(warnings_);
+  warnings_.clear();
+  sort_by_position(out);
+  return out;
+}
+
 void Diagnostics::throw_if_any() {
   if (!items_.empty()) throw ConfigError(take());
 }

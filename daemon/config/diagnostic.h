@@ -60,11 +60,21 @@ class Diagnostics {
   [[nodiscard]] const std::vector<ConfigDiagnostic>& items() const noexcept { return items_; }
   /// Moves the collected diagnostics out, sorted by position.
   [[nodiscard]] std::vector<ConfigDiagnostic> take();
-  /// Throws ConfigError with the collected diagnostics (sorted) if there are any.
+  /// Throws ConfigError with the collected diagnostics (sorted) if there are any. Warnings do
+  /// not count.
   void throw_if_any();
+
+  /// A warning: the configuration is valid, but something in it is unsafe (a secret written in
+  /// clear text, a secret file others can read). Reported by `check-config` and logged at start
+  /// and reload; never a reason to refuse the file.
+  void warn(ConfigDiagnostic diagnostic) { warnings_.push_back(std::move(diagnostic)); }
+  [[nodiscard]] const std::vector<ConfigDiagnostic>& warnings() const noexcept { return warnings_; }
+  /// Moves the collected warnings out, sorted by position.
+  [[nodiscard]] std::vector<ConfigDiagnostic> take_warnings();
 
  private:
   std::vector<ConfigDiagnostic> items_;
+  std::vector<ConfigDiagnostic> warnings_;
 };
 
 }  // namespace opsync

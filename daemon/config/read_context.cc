@@ -59,6 +59,11 @@ void ReadContext::error(const YAML::Node& at, std::string message) const {
   error(p.line, p.column, std::move(message));
 }
 
+void ReadContext::warning(const YAML::Node& at, std::string message) const {
+  const Position p = position_of(at);
+  diagnostics_->warn(ConfigDiagnostic{file_, p.line, p.column, key_path_, std::move(message)});
+}
+
 void ReadContext::error(int line, int column, std::string message) const {
   diagnostics_->add(ConfigDiagnostic{file_, line, column, key_path_, std::move(message)});
 }

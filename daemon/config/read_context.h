@@ -53,6 +53,8 @@ class ReadContext {
 
   /// Records `message` for this key path at the position of `at`.
   void error(const YAML::Node& at, std::string message) const;
+  /// Records a warning (Diagnostics::warn) for this key path at the position of `at`.
+  void warning(const YAML::Node& at, std::string message) const;
   /// Records `message` for this key path at a 1-based position (0, 0: the whole file).
   void error(int line, int column, std::string message) const;
 

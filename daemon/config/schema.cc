@@ -82,6 +82,7 @@ std::optional<Secret> read_secret_entries(const Entry* inline_entry, const Entry
       file_ctx.error(file_entry->value, "secret file " + resolved + " is empty");
       return std::nullopt;
     }
+    if (!read.warning.empty()) file_ctx.warning(file_entry->value, read.warning);
     return std::move(read.secret);
   }
   if (inline_entry != nullptr) {
@@ -94,6 +95,13 @@ std::optional<Secret> read_secret_entries(const Entry* inline_entry, const Entry
     if (value->empty()) {
       value_ctx.error(inline_entry->value, "is empty");
       return std::nullopt;
+    }
+    if (inline_entry->value.Scalar().find("${") == std::string::npos) {
+      // Written into the file itself: whoever can read the configuration has the secret.
+      value_ctx.warning(inline_entry->value,
+                        "a secret written in clear text in the configuration; "
+                        "give " +
+                            file_key + " (a systemd credential) or ${VAR}");
     }
     return Secret(std::move(*value));
   }

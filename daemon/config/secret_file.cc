@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -108,6 +109,12 @@ SecretFileRead read_secret_file(const std::string& path) {
     if (content.ends_with('\r')) content.pop_back();
   }
   out.secret = Secret(std::move(content));
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    out.warning = "secret file " + path + " is accessible by group or others (mode " + mode +
+                  "); make it 0600 or 0400, or use a systemd credential (LoadCredential=)";
+  }
   return out;
 }
 

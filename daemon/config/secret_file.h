@@ -30,12 +30,16 @@ struct SecretFileRead {
   std::optional<Secret> secret;
   /// Empty on success; names the path and the reason, never the content.
   std::string error;
+  /// Set when the file was read but group or others may read or write it (as ssh warns of a
+  /// private key): names the path and the mode.
+  std::string warning;
 };
 
 /// Reads a secret file whole and strips one trailing newline (`\n` or `\r\n`). Fails for a
 /// missing, unreadable or non-regular file (a FIFO is refused at once, never waited on), or one
 /// over kMaxSecretFileBytes. An empty secret is
-/// returned as such; callers decide whether that is an error.
+/// returned as such; callers decide whether that is an error. A file whose mode gives group or
+/// others any access is read, with `warning` set.
 [[nodiscard]] SecretFileRead read_secret_file(const std::string& path);
 
 }  // namespace opsync

@@ -233,6 +233,46 @@ TEST(ConfigErrors, SecretsNeverAppearInMessages) {
                                            (dir.path() / "empty-token").string() + " is empty"));
 }
 
+// Issue 13 item 7: what is valid but unsafe is warned about, naming the key, never the value,
+// and never refused.
+TEST(ConfigWarnings, ASecretInClearTextOrInAFileOthersCanReadIsWarnedAbout) {
+  const TempDir dir;
+  const std::string token = dir.write("admin-token", "t0ken-in-a-file\n");
+  std::filesystem::permissions(
+      token, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                 std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  const ScopedEnv env_secret("OPSYNC_TEST_SECRET", "s3cr3t-env-value");
+  const std::string path =
+      dir.write("opsync.yaml", std::string(kValidKafka) +
+                                   "  properties:\n"
+                                   "    sasl.password: s3cr3t-inline\n"
+                                   "    ssl.key.password: ${OPSYNC_TEST_SECRET}\n"
+                                   "state:\n  directory: /x\n"
+                                   "admin:\n"
+                                   "  bearer_token_file: admin-token\n");
+  std::vector<ConfigDiagnostic> warnings;
+  EXPECT_EQ(check_config(path, {}, &warnings), std::vector<ConfigDiagnostic>{});
+  ASSERT_EQ(warnings.size(), 2u) << to_string(warnings);
+  EXPECT_EQ(warnings[0].key_path, "kafka.properties.sasl.password");
+  EXPECT_THAT(warnings[0].message, HasSubstr("clear text"));
+  EXPECT_THAT(warnings[0].message, HasSubstr("sasl.password_file"));
+  EXPECT_EQ(warnings[1].key_path, "admin.bearer_token_file");
+  EXPECT_THAT(warnings[1].message, HasSubstr("accessible by group or others (mode 0644)"));
+  for (const auto& w : warnings) {
+    EXPECT_GT(w.line, 0);
+    EXPECT_THAT(w.to_string(), Not(HasSubstr("s3cr3t"))) << w;
+    EXPECT_THAT(w.to_string(), Not(HasSubstr("t0ken"))) << w;
+  }
+  // load_config accepts the file and carries the warnings, to be logged.
+  EXPECT_EQ(load_config(path).warnings, warnings);
+
+  // Owner-only: no warning for the file.
+  std::filesystem::permissions(token, std::filesystem::perms::owner_read);
+  EXPECT_EQ(check_config(path, {}, &warnings), std::vector<ConfigDiagnostic>{});
+  ASSERT_EQ(warnings.size(), 1u) << to_string(warnings);
+  EXPECT_EQ(warnings[0].key_path, "kafka.properties.sasl.password");
+}
+
 TEST(ConfigErrors, MissingFile) {
   const TempDir dir;
   const std::string path = (dir.path() / "nope.yaml").string();
