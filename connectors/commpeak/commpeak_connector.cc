@@ -11,7 +11,6 @@
 
 #include "common/redact.h"
 #include "commpeak/commpeak_mapping.h"
-#include "framework/success_answer.h"
 #include "framework/vendor_call.h"
 #include "framework/vendor_read.h"
 
@@ -45,29 +44,6 @@ std::optional<std::string> id_text(const boost::json::value* v) {
 bool cannot_be_empty(std::string_view field) {
   return field == "timezone_id" || field == "default_language" ||
          field == "max_concurrent_sessions" || field == "is_active" || field == "use_webrtc";
-}
-
-// Why the 2xx answer of `PUT /api/users/{id}` is not CommPeak's, or "" when it is: the seed
-// promises `application/json`; the sum of what is known of the answer is the user (`id` as a
-// string or a number). A failure inside a 2xx (`"status": "error"`, CommPeak's error shape) is
-// not a success either.
-std::string update_answer_problem(const HttpResult& result, std::string_view id) {
-  const std::optional<boost::json::object> answer = success_object(result);
-  if (!answer) return "the body is not the user JSON the API documents";
-  if (const auto* status = answer->if_contains("status");
-      status != nullptr && status->is_string() &&
-      (status->as_string() == "error" || status->as_string() == "fail")) {
-    return "the body reports \"status\": \"" + std::string(status->as_string()) + "\"";
-  }
-  if (const auto* answered = answer->if_contains("id"); answered != nullptr) {
-    const std::optional<std::string> text = json_id_text(answered);
-    if (text != id) {
-      return "the body is user " +
-             (text ? "'" + text->substr(0, 32) + "'" : std::string("without a usable id")) +
-             ", not " + std::string(id);
-    }
-  }
-  return {};
 }
 
 }  // namespace
@@ -113,19 +89,10 @@ boost::asio::awaitable<PushResult> CommPeakConnector::push(PushContext context) 
     out.vendor_id = learned;
     co_return out;
   }
-  HttpResult raw;
-  PushResult out = co_await call("PUT", "/api/users/" + id, boost::json::serialize(body), &raw);
-  if (out.outcome == PushOutcome::ok) {
-    // A 2xx that is not CommPeak's answer (a proxy's HTML page) says nothing about what it
-    // stored: a doubt (retried with the full record), never acknowledged.
-    if (std::string problem = update_answer_problem(raw, id); !problem.empty()) {
-      doubt_success(out, raw, "CommPeak", problem);
-      co_return out;
-    }
-    // The answer is the user with every value as a string: not comparable with the mapped
-    // fields, so the shadow takes what was sent (acknowledged stays empty).
-    out.vendor_id = learned;
-  }
+  PushResult out = co_await call("PUT", "/api/users/" + id, boost::json::serialize(body));
+  // The answer is the user with every value as a string: not comparable with the mapped
+  // fields, so the shadow takes what was sent (acknowledged stays empty).
+  if (out.outcome == PushOutcome::ok) out.vendor_id = learned;
   if (out.status == 404 && !out.vendor_failure) {  // "User not found", not a transport error
     directory_.forget_id(id);
     if (learned) {
@@ -150,12 +117,11 @@ boost::asio::awaitable<CommPeakConnector::List> CommPeakConnector::fetch_users(
     out.failure = std::move(listed);
     co_return out;
   }
-  auto answer = success_object(raw);
+  auto answer = parse_json_object(raw.body);
   boost::json::value* users = answer ? answer->if_contains("users") : nullptr;
   if (users == nullptr || !users->is_array()) {
-    // Not a list (a proxy's page, a cut body): nothing is known, so the lookup is retried.
-    doubt_success(listed, raw, "(GET /api/users): CommPeak",
-                  "the body is not the {\"users\": [...]} JSON it documents");
+    listed.outcome = PushOutcome::permanent;
+    listed.message = "(GET /api/users): the answer has no 'users' list";
     out.failure = std::move(listed);
     co_return out;
   }
@@ -263,16 +229,9 @@ boost::asio::awaitable<ReadResult> CommPeakConnector::read_operator(std::string 
   if (r.status == 404 && !r.vendor_failure) co_return not_found_read(std::move(r));
   if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
   std::optional<VendorRecord> record;
-  if (auto answer = success_object(raw)) record = commpeak_vendor_record(*answer);
-  if (!record || record->vendor_id != vendor_id) {
-    doubt_success(r, raw, "CommPeak (GET /api/users/" + vendor_id + ")",
-                  record ? "the body is user '" + record->vendor_id.substr(0, 32) + "'"
-                         : std::string("the body is not the user JSON the API documents"));
-    co_return failed_read(std::move(r));
-  }
-  ReadResult out;
-  out.records.push_back(std::move(*record));
-  co_return out;
+  if (auto answer = parse_json_object(raw.body)) record = commpeak_vendor_record(*answer);
+  co_return one_record_read(std::move(record), std::move(r),
+                            "CommPeak user " + vendor_id + ": the answer is not a user with an id");
 }
 
 bool CommPeakConnector::in_step(std::string_view field, const boost::json::value& vendor,

@@ -11,7 +11,6 @@
 #include <utility>
 
 #include "framework/delivery_settings.h"
-#include "framework/success_answer.h"
 #include "framework/vendor_call.h"
 #include "framework/vendor_read.h"
 
@@ -34,14 +33,6 @@ bool is_path_id(std::string_view id) {
                               (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
                      }) &&
          id != "." && id != "..";
-}
-
-// The seed's update answer is "the full operator object"; a create's is the same.
-constexpr std::string_view kNotAnOperator = "the body is not the operator JSON the API documents";
-
-// An id from an answer, cut for a message.
-std::string shown_id(std::string_view id) {
-  return "'" + std::string(id.substr(0, 64)) + (id.size() > 64 ? "...'" : "'");
 }
 
 std::chrono::seconds refresh_ahead(std::chrono::seconds lifetime) {
@@ -75,8 +66,10 @@ GliaConnector::GliaConnector(std::string name, GliaSettings settings,
       .create_missing = settings_.create_missing,
       .create = [this](const PushContext& context) { return create(context); },
       .remove = [this](const std::string& id) { return remove(id); },
-      .update = [this](const std::string& id,
-                       const json::object& body) { return update(id, body); },
+      .update =
+          [this](const std::string& id, const json::object& body) {
+            return send(json_request("POST", "/operators/" + id, &body, kMediaType));
+          },
       // Fields Glia cannot clear (null is refused, "" is blank): a canonical value that
       // disappears leaves the vendor's value as it is.
       .sendable =
@@ -130,14 +123,12 @@ asio::awaitable<GliaConnector::Page> GliaConnector::fetch_page(int page, Request
       co_return out;
     }
   }
-  std::optional<json::object> o = success_object(result);
+  std::optional<json::object> o = parse_json_object(result.body);
   json::value* operators = o ? o->if_contains("operators") : nullptr;
   if (operators == nullptr || !operators->is_array()) {
-    // Not Glia's list (a proxy's page, a cut body): nothing is known, so the walk (and the push
-    // or pass it serves) is retried, never ended for good.
     PushResult bad = classify(result, request, glia_error_message);
-    doubt_success(bad, result, "Glia operator list",
-                  "the body is not the {\"operators\": [...]} JSON the API documents");
+    bad.outcome = PushOutcome::permanent;
+    bad.message = "Glia operator list: the answer has no \"operators\" array";
     out.failure = std::move(bad);
     co_return out;
   }
@@ -195,16 +186,10 @@ asio::awaitable<ReadResult> GliaConnector::read_operator(std::string vendor_id) 
   if (r.status == 404 && !r.vendor_failure) co_return not_found_read(std::move(r));
   if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
   std::optional<VendorRecord> record;
-  if (auto o = success_object(result)) record = glia_vendor_record(*o);
-  if (!record || record->vendor_id != vendor_id) {
-    doubt_success(r, result, "Glia (GET /operators/" + vendor_id + ")",
-                  record ? "the body is operator " + shown_id(record->vendor_id)
-                         : std::string(kNotAnOperator));
-    co_return failed_read(std::move(r));
-  }
-  ReadResult out;
-  out.records.push_back(std::move(*record));
-  co_return out;
+  if (auto o = parse_json_object(result.body)) record = glia_vendor_record(*o);
+  co_return one_record_read(
+      std::move(record), std::move(r),
+      "Glia operator " + vendor_id + ": the answer is not an operator with an \"id\"");
 }
 
 bool GliaConnector::in_step(std::string_view field, const json::value& vendor,
@@ -234,13 +219,11 @@ asio::awaitable<PushResult> GliaConnector::create(const PushContext& context) {
     co_return r;
   }
   if (r.outcome != PushOutcome::ok) co_return r;
-  const std::optional<json::object> answer = success_object(result);
+  const std::optional<json::object> answer = parse_json_object(result.body);
   const json::value* id = answer ? answer->if_contains("id") : nullptr;
   if (id == nullptr || !id->is_string() || id->as_string().empty()) {
-    // The operator may have been created: a doubt, so the retry walks the list again (the
-    // directory marks itself stale on a retried create) and finds it by e-mail.
-    doubt_success(r, result, "Glia",
-                  answer ? "the body has no operator \"id\"" : std::string(kNotAnOperator));
+    r.outcome = PushOutcome::permanent;
+    r.message = "Glia created the operator but its answer has no \"id\"";
     co_return r;
   }
   r.vendor_id = std::string(id->as_string());
@@ -248,35 +231,12 @@ asio::awaitable<PushResult> GliaConnector::create(const PushContext& context) {
   co_return r;
 }
 
-asio::awaitable<PushResult> GliaConnector::update(const std::string& vendor_id,
-                                                  const json::object& body) {
-  HttpResult result;
-  PushResult r =
-      co_await send(json_request("POST", "/operators/" + vendor_id, &body, kMediaType), &result);
-  if (r.outcome != PushOutcome::ok) co_return r;
-  // Glia answers an update with the operator it holds now: anything else (a proxy's HTML page,
-  // another operator) says nothing about what it stored, so the push is in doubt, not done.
-  const std::optional<json::object> answer = success_object(result);
-  const json::value* id = answer ? answer->if_contains("id") : nullptr;
-  if (id == nullptr || !id->is_string()) {
-    doubt_success(r, result, "Glia", kNotAnOperator);
-  } else if (id->as_string() != vendor_id) {
-    doubt_success(r, result, "Glia",
-                  "the body is operator " + shown_id(id->as_string()) + ", not " + vendor_id);
-  }
-  co_return r;
-}
-
 asio::awaitable<PushResult> GliaConnector::remove(const std::string& vendor_id) {
-  HttpResult result;
-  PushResult r = co_await send(
-      json_request("DELETE", "/operators/" + vendor_id, nullptr, kMediaType), &result);
+  PushResult r =
+      co_await send(json_request("DELETE", "/operators/" + vendor_id, nullptr, kMediaType));
   if (r.status == 404 && !r.vendor_failure) {  // already gone: the goal of a delete
     r.outcome = PushOutcome::ok;
     r.message = "Glia operator " + vendor_id + " was already gone";
-  } else if (r.outcome == PushOutcome::ok && !result.body.empty() && !success_object(result)) {
-    // Glia documents no body for a delete (204): an empty one or JSON is taken, a page is not.
-    doubt_success(r, result, "Glia", "the body of a delete is not JSON");
   }
   co_return r;
 }

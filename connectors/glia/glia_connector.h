@@ -66,9 +66,6 @@ class GliaConnector final : public VendorConnector<GliaSettings> {
   boost::asio::awaitable<Page> fetch_page(int page, RequestPriority priority, int attempts);
   boost::asio::awaitable<std::optional<PushResult>> walk_operators(VendorDirectory::Sink sink);
   boost::asio::awaitable<PushResult> create(const PushContext& context);
-  /// `POST /operators/{id}` with `body`; ok only when Glia answers with operator `id`.
-  boost::asio::awaitable<PushResult> update(const std::string& vendor_id,
-                                            const boost::json::object& body);
   boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);
 
   GliaMapping mapping_;

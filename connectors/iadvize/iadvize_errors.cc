@@ -2,8 +2,6 @@
 
 #include <boost/json/parse.hpp>
 
-#include "framework/success_answer.h"
-
 namespace opsync::iadvize {
 
 std::optional<Envelope> parse_envelope(std::string_view body) {
@@ -27,19 +25,8 @@ PushResult classify(const HttpResult& result, const HttpRequest& request,
                     std::chrono::system_clock::time_point now, const BackoffConfig& backoff) {
   PushResult out = push_result_from_http(result, request, now, backoff);
   if (result.error) return out;
-  const std::optional<Envelope> envelope =
-      content_type_allows_json(result.headers) ? parse_envelope(result.body) : std::nullopt;
-  if (!envelope) {
-    // Every iAdvize answer is the envelope: a 2xx without one (a proxy's HTML page, a cut body)
-    // says nothing about what iAdvize did, so it is a doubt, never acknowledged. A 204 has no
-    // body by definition.
-    if (out.outcome == PushOutcome::ok && !(result.status == 204 && result.body.empty())) {
-      doubt_success(out, result, "iAdvize",
-                    "the body is not the {\"meta\": {\"status\": \"success\"}} envelope the API "
-                    "documents");
-    }
-    return out;
-  }
+  const std::optional<Envelope> envelope = parse_envelope(result.body);
+  if (!envelope) return out;
   if (out.outcome == PushOutcome::ok && envelope->status != "success") {
     // iAdvize may report a failure inside a 2xx envelope.
     out.outcome = envelope->status == "error" ? PushOutcome::retry : PushOutcome::permanent;

@@ -24,9 +24,7 @@ std::optional<Envelope> parse_envelope(std::string_view body);
 
 /// push_result_from_http, then the envelope: a 2xx whose meta.status is not `success` fails too
 /// (`error`, the server's fault, retries; `fail` or anything else is permanent), and the message
-/// of any failure is iAdvize's own meta.message when it sent one. A 2xx without the envelope (not
-/// JSON, a Content-Type that is not JSON; a bodiless 204 excepted) is a doubt: retry
-/// (framework/success_answer.h).
+/// of any failure is iAdvize's own meta.message when it sent one.
 PushResult classify(const HttpResult& result, const HttpRequest& request,
                     std::chrono::system_clock::time_point now, const BackoffConfig& backoff = {});
 

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "framework/delivery_settings.h"
-#include "framework/success_answer.h"
 #include "framework/vendor_call.h"
 #include "framework/vendor_read.h"
 #include "identitycall/identitycall_mapping.h"
@@ -25,23 +24,6 @@ bool is_operator_id(std::string_view id) {
 
 std::optional<std::string> id_text(const json::value* id) {
   return identitycall_id_text(id);
-}
-
-// The seed's answer to an update, and a create's, is {"data": operator}.
-constexpr std::string_view kNotAnOperator =
-    "the body is not the {\"data\": operator} JSON the API documents";
-
-// The id of the operator in a 2xx answer's `data`, when the answer is one.
-std::optional<std::string> answered_id(const HttpResult& result) {
-  const std::optional<json::object> answer = success_object(result);
-  const json::value* data = answer ? answer->if_contains("data") : nullptr;
-  return data && data->is_object() ? id_text(data->as_object().if_contains("id")) : std::nullopt;
-}
-
-// Not the list (a proxy's page, a cut body): nothing is known, so the lookup or read is retried.
-void doubt_list(PushResult& r, const HttpResult& result) {
-  doubt_success(r, result, "IdentityCall operator list",
-                "the body is not the {\"data\": [...]} JSON the API documents");
 }
 
 }  // namespace
@@ -65,8 +47,10 @@ IdentityCallConnector::IdentityCallConnector(std::string name, IdentityCallSetti
       .create_missing = settings_.create_missing,
       .create = [this](const PushContext& context) { return create(context); },
       .remove = [this](const std::string& id) { return remove(id); },
-      .update = [this](const std::string& id,
-                       const json::object& body) { return update(id, body); },
+      .update =
+          [this](const std::string& id, const json::object& body) {
+            return send(json_request("PATCH", "/operators/" + id, &body));
+          },
       // Fields IdentityCall cannot clear ("Name can't be blank", "Phone number can't be blank",
       // a boolean): a canonical value that disappears leaves the vendor's value as it is. Only
       // `email` takes null ("Send null to clear").
@@ -100,10 +84,11 @@ asio::awaitable<IdentityCallConnector::List> IdentityCallConnector::fetch_list(
     out.failure = std::move(listed);
     co_return out;
   }
-  std::optional<json::object> o = success_object(result);
+  std::optional<json::object> o = parse_json_object(result.body);
   json::value* data = o ? o->if_contains("data") : nullptr;
   if (data == nullptr || !data->is_array()) {
-    doubt_list(listed, result);
+    listed.outcome = PushOutcome::permanent;
+    listed.message = "IdentityCall operator list: the answer has no \"data\" array";
     out.failure = std::move(listed);
     co_return out;
   }
@@ -151,18 +136,12 @@ asio::awaitable<ReadResult> IdentityCallConnector::read_operator(std::string ven
   // 404: deleted (a hard delete) or outside the key's project; either way not there for us.
   if (r.status == 404 && !r.vendor_failure) co_return not_found_read(std::move(r));
   if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
-  std::optional<json::object> o = success_object(result);
+  std::optional<json::object> o = parse_json_object(result.body);
   const json::value* data = o ? o->if_contains("data") : nullptr;
   std::optional<VendorRecord> record = data ? identitycall_vendor_record(*data) : std::nullopt;
-  if (!record || record->vendor_id != vendor_id) {
-    doubt_success(r, result, "IdentityCall (GET /operators/" + vendor_id + ")",
-                  record ? "the body is operator '" + record->vendor_id.substr(0, 32) + "'"
-                         : std::string(kNotAnOperator));
-    co_return failed_read(std::move(r));
-  }
-  ReadResult out;
-  out.records.push_back(std::move(*record));
-  co_return out;
+  co_return one_record_read(
+      std::move(record), std::move(r),
+      "IdentityCall operator " + vendor_id + ": the answer has no \"data\" operator");
 }
 
 bool IdentityCallConnector::in_step(std::string_view field, const json::value& vendor,
@@ -189,7 +168,7 @@ asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& con
         context.vendor_id_taken, failure);
     if (failure) co_return std::move(*failure);
     if (found) {
-      PushResult r = co_await update(*found, body);
+      PushResult r = co_await send(json_request("PATCH", "/operators/" + *found, &body));
       r.vendor_id = std::move(found);
       if (r.outcome == PushOutcome::ok) r.acknowledged = std::move(body);
       co_return r;
@@ -198,11 +177,13 @@ asio::awaitable<PushResult> IdentityCallConnector::create(const PushContext& con
   HttpResult result;
   PushResult r = co_await send(json_request("POST", "/operators", &body), &result);
   if (r.outcome != PushOutcome::ok) co_return r;
-  std::optional<std::string> id = answered_id(result);
+  const std::optional<json::object> answer = parse_json_object(result.body);
+  const json::value* data = answer ? answer->if_contains("data") : nullptr;
+  std::optional<std::string> id =
+      data && data->is_object() ? id_text(data->as_object().if_contains("id")) : std::nullopt;
   if (!id) {
-    // The operator may have been created: a doubt, so the retry looks it up (the directory
-    // marks itself stale on a retried create; without an e-mail, by name and phone number).
-    doubt_success(r, result, "IdentityCall", kNotAnOperator);
+    r.outcome = PushOutcome::permanent;
+    r.message = "IdentityCall created the operator but its answer has no \"data.id\"";
     co_return r;
   }
   r.vendor_id = std::move(id);
@@ -219,10 +200,11 @@ asio::awaitable<std::optional<std::string>> IdentityCallConnector::find_by_name_
     failure = std::move(listed);
     co_return std::nullopt;
   }
-  const std::optional<json::object> o = success_object(result);
+  const std::optional<json::object> o = parse_json_object(result.body);
   const json::value* data = o ? o->if_contains("data") : nullptr;
   if (data == nullptr || !data->is_array()) {
-    doubt_list(listed, result);
+    listed.outcome = PushOutcome::permanent;
+    listed.message = "IdentityCall operator list: the answer has no \"data\" array";
     failure = std::move(listed);
     co_return std::nullopt;
   }
@@ -241,32 +223,11 @@ asio::awaitable<std::optional<std::string>> IdentityCallConnector::find_by_name_
   co_return std::nullopt;
 }
 
-asio::awaitable<PushResult> IdentityCallConnector::update(const std::string& vendor_id,
-                                                          const json::object& body) {
-  HttpResult result;
-  PushResult r = co_await send(json_request("PATCH", "/operators/" + vendor_id, &body), &result);
-  if (r.outcome != PushOutcome::ok) co_return r;
-  // IdentityCall answers an update with the operator it holds now: anything else (a proxy's
-  // HTML page, another operator) says nothing about what it stored, so the push is in doubt.
-  const std::optional<std::string> id = answered_id(result);
-  if (!id) {
-    doubt_success(r, result, "IdentityCall", kNotAnOperator);
-  } else if (*id != vendor_id) {
-    doubt_success(r, result, "IdentityCall",
-                  "the body is operator '" + id->substr(0, 32) + "', not " + vendor_id);
-  }
-  co_return r;
-}
-
 asio::awaitable<PushResult> IdentityCallConnector::remove(const std::string& vendor_id) {
-  HttpResult result;
-  PushResult r = co_await send(json_request("DELETE", "/operators/" + vendor_id, nullptr), &result);
+  PushResult r = co_await send(json_request("DELETE", "/operators/" + vendor_id, nullptr));
   if (r.status == 404 && !r.vendor_failure) {  // already gone (or outside the key's project)
     r.outcome = PushOutcome::ok;
     r.message = "IdentityCall operator " + vendor_id + ": " + r.message;
-  } else if (r.outcome == PushOutcome::ok && !result.body.empty() && !success_object(result)) {
-    // No body is documented for a delete (204): an empty one or JSON is taken, a page is not.
-    doubt_success(r, result, "IdentityCall", "the body of a delete is not JSON");
   }
   co_return r;
 }

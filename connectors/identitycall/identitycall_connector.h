@@ -60,9 +60,6 @@ class IdentityCallConnector final : public VendorConnector<IdentityCallSettings>
       const std::string& name, const std::string& phone,
       const std::function<bool(std::string_view)>& taken, std::optional<PushResult>& failure);
   boost::asio::awaitable<PushResult> remove(const std::string& vendor_id);
-  /// `PATCH /operators/{id}` with `body`; ok only when IdentityCall answers with operator `id`.
-  boost::asio::awaitable<PushResult> update(const std::string& vendor_id,
-                                            const boost::json::object& body);
 
   StaticBearer auth_;
   VendorDirectory directory_;

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "common/redact.h"
-#include "framework/success_answer.h"
 #include "framework/vendor_call.h"
 #include "framework/vendor_read.h"
 #include "plugchat/plugchat_mapping.h"
@@ -88,10 +87,13 @@ boost::asio::awaitable<PushResult> PlugChatConnector::push(PushContext context) 
         co_return out;
       }
     }
-    // send() takes no answer without an id: a created operator's id is known, or the create is
-    // a doubt and the retry looks for it in the list first (outcome_unknown).
     PushResult out = co_await send("POST", context.desired);
-    if (out.outcome == PushOutcome::ok) out.acknowledged = context.desired;
+    if (out.outcome == PushOutcome::ok) {
+      if (!out.vendor_id) {
+        co_return permanent_result("Plug Chat created the operator but its answer has no 'id'");
+      }
+      out.acknowledged = context.desired;
+    }
     co_return out;
   }
   boost::json::object body{{"id", *context.vendor_id}};
@@ -166,31 +168,19 @@ boost::asio::awaitable<PushResult> PlugChatConnector::send(std::string method,
   out.response_body = redact_json_body(result.body);
   out.request = redact_request(request);
   if (!result.ok()) co_return out;
-  // The seed's answer to an update (and a create) is {success, id, accessToken}. Anything else (a
-  // proxy's HTML page, a body without the id) says nothing about what Plug Chat stored: a doubt,
-  // never acknowledged.
-  const std::optional<boost::json::object> answer = success_object(result);
-  if (!answer) {
-    doubt_success(out, result, "Plug Chat",
-                  "the body is not the {success, id, accessToken} JSON the API documents");
-    co_return out;
+  auto answer = parse_json_object(result.body);
+  if (answer) {
+    if (const auto* s = answer->if_contains("success");
+        s != nullptr && s->is_bool() && !s->as_bool()) {
+      out.outcome = PushOutcome::permanent;
+      out.message = plugchat_error_message(result.status, result.body);
+      co_return out;
+    }
+    if (const auto* id = answer->if_contains("id");
+        id != nullptr && id->is_string() && !id->as_string().empty()) {
+      out.vendor_id = std::string(id->as_string());
+    }
   }
-  const auto* s = answer->if_contains("success");
-  if (s != nullptr && s->is_bool() && !s->as_bool()) {
-    out.outcome = PushOutcome::permanent;
-    out.message = plugchat_error_message(result.status, result.body);
-    co_return out;
-  }
-  if (s == nullptr || !s->is_bool()) {
-    doubt_success(out, result, "Plug Chat", "the body has no \"success\": true");
-    co_return out;
-  }
-  const auto* id = answer->if_contains("id");
-  if (id == nullptr || !id->is_string() || id->as_string().empty()) {
-    doubt_success(out, result, "Plug Chat", "the body has no operator \"id\"");
-    co_return out;
-  }
-  out.vendor_id = std::string(id->as_string());
   co_return out;
 }
 
@@ -210,11 +200,9 @@ boost::asio::awaitable<ReadResult> PlugChatConnector::list_all(RequestPriority p
   if (r.outcome != PushOutcome::ok) co_return failed_read(std::move(r));
   boost::system::error_code ec;
   boost::json::value answer = boost::json::parse(result.body, ec);
-  if (ec || !answer.is_array() || !content_type_allows_json(result.headers)) {
-    // Not the list (a proxy's page, a cut body): nothing is known, so the read (and the lookup of
-    // a lost create it serves) is retried, never ended for good.
-    doubt_success(r, result, "Plug Chat operator list",
-                  "the body is not the JSON array the API documents");
+  if (ec || !answer.is_array()) {
+    r.outcome = PushOutcome::permanent;
+    r.message = "Plug Chat operator list: the answer is not an array";
     co_return failed_read(std::move(r));
   }
   ReadResult out;

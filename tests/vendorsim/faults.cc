@@ -31,9 +31,7 @@ json::object to_json(const FaultConfig& c) {
           {"hang_rate", number_value(c.hang_rate)},
           {"lost_answer_rate", number_value(c.lost_answer_rate)},
           {"rate_limit_per_s", number_value(c.rate_limit_per_s)},
-          {"lost_answer_method", c.lost_answer_method},
-          {"html_success_rate", number_value(c.html_success_rate)},
-          {"html_success_method", c.html_success_method}};
+          {"lost_answer_method", c.lost_answer_method}};
 }
 
 std::optional<FaultConfig> fault_config_from_json(const json::value& value, std::string& error) {
@@ -51,11 +49,6 @@ std::optional<FaultConfig> fault_config_from_json(const json::value& value, std:
     if (key == "lost_answer_method") {
       if (!v.is_string()) return fail("must be a method name (\"POST\") or \"\"");
       c.lost_answer_method = std::string(v.as_string());
-      continue;
-    }
-    if (key == "html_success_method") {
-      if (!v.is_string()) return fail("must be a method name (\"PUT\") or \"\"");
-      c.html_success_method = std::string(v.as_string());
       continue;
     }
     if (!number) return fail("must be a number");
@@ -87,22 +80,15 @@ std::optional<FaultConfig> fault_config_from_json(const json::value& value, std:
       if (!share(c.hang_rate)) return fail("must be in [0, 1]");
     } else if (key == "lost_answer_rate") {
       if (!share(c.lost_answer_rate)) return fail("must be in [0, 1]");
-    } else if (key == "html_success_rate") {
-      if (!share(c.html_success_rate)) return fail("must be in [0, 1]");
     } else {
       error = "unknown fault key '" + std::string(key) +
               "' (known: latency_ms, error_rate, error_status, rate_429, retry_after_s, "
-              "reset_rate, hang_rate, lost_answer_rate, rate_limit_per_s, lost_answer_method, "
-              "html_success_rate, html_success_method)";
+              "reset_rate, hang_rate, lost_answer_rate, rate_limit_per_s, lost_answer_method)";
       return std::nullopt;
     }
   }
-  if (c.error_rate + c.rate_429 + c.reset_rate + c.hang_rate + c.lost_answer_rate +
-          c.html_success_rate >
-      1.0 + 1e-9) {
-    error =
-        "error_rate + rate_429 + reset_rate + hang_rate + lost_answer_rate + html_success_rate "
-        "must not exceed 1";
+  if (c.error_rate + c.rate_429 + c.reset_rate + c.hang_rate + c.lost_answer_rate > 1.0 + 1e-9) {
+    error = "error_rate + rate_429 + reset_rate + hang_rate + lost_answer_rate must not exceed 1";
     return std::nullopt;
   }
   return c;
@@ -124,8 +110,6 @@ std::string_view fault_name(FaultKind kind) {
       return "hang";
     case FaultKind::lost_answer:
       return "lost_answer";
-    case FaultKind::html_success:
-      return "html_success";
   }
   return "";
 }
@@ -177,8 +161,6 @@ FaultPlan FaultInjector::next() {
     plan.status = config_.error_status;
   } else if (draw < (band += config_.lost_answer_rate)) {
     plan.kind = FaultKind::lost_answer;
-  } else if (draw < (band += config_.html_success_rate)) {
-    plan.kind = FaultKind::html_success;
   }
   return plan;
 }

@@ -30,13 +30,6 @@ struct FaultConfig {
   /// When set ("POST"): `lost_answer_rate` applies only to requests of this method (a create's
   /// answer lost, the list calls before it answered). Other requests drawn for it are answered.
   std::string lost_answer_method;
-  /// Share handled as usual (the change is applied) whose success answer is then replaced by a
-  /// proxy's error page: `200` with `Content-Type: text/html` and an HTML body. An answer that is
-  /// not 2xx is sent as it is.
-  double html_success_rate = 0;
-  /// When set ("PUT"): `html_success_rate` applies only to requests of this method (the update's
-  /// answer replaced, the token and list calls before it answered as usual).
-  std::string html_success_method;
 };
 
 json::object to_json(const FaultConfig& config);
@@ -51,10 +44,9 @@ enum class FaultKind {
   rate_limited,
   reset,
   hang,
-  lost_answer,
-  html_success
+  lost_answer
 };
-/// "error", "429", "rate_limit", "reset", "hang", "lost_answer", "html_success"; "" for none.
+/// "error", "429", "rate_limit", "reset", "hang", "lost_answer"; "" for none.
 std::string_view fault_name(FaultKind kind);
 
 /// The fate of one request.

@@ -22,20 +22,6 @@ std::uint64_t fault_seed(std::uint64_t seed, Vendor v) {
   return seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(v.index) + 1;
 }
 
-// What a proxy in front of the vendor answers in place of the API: a page for people.
-HttpResponse html_page(const HttpRequest& req) {
-  HttpResponse res{http::status::ok, req.version()};
-  res.set(http::field::server, "opsync-vendorsim");
-  res.set(http::field::content_type, "text/html; charset=utf-8");
-  res.keep_alive(req.keep_alive());
-  res.body() =
-      "<!DOCTYPE html>\n<html><head><title>Service notice</title></head><body>"
-      "<h1>We'll be right back</h1><p>The service you requested is temporarily "
-      "unavailable. Please try again later.</p></body></html>\n";
-  res.prepare_payload();
-  return res;
-}
-
 }  // namespace
 
 SimState::SimState(const Options& options)
@@ -67,10 +53,6 @@ Reply SimState::handle(Vendor vendor, const HttpRequest& req) {
       req.method_string() != v.faults.config().lost_answer_method) {
     plan.kind = FaultKind::none;  // only that method's answers are lost
   }
-  if (plan.kind == FaultKind::html_success && !v.faults.config().html_success_method.empty() &&
-      req.method_string() != v.faults.config().html_success_method) {
-    plan.kind = FaultKind::none;  // only that method's answers are replaced
-  }
   Reply reply;
   reply.delay = plan.delay;
   switch (plan.kind) {
@@ -82,7 +64,6 @@ Reply SimState::handle(Vendor vendor, const HttpRequest& req) {
       break;
     case FaultKind::none:
     case FaultKind::lost_answer:
-    case FaultKind::html_success:
       try {
         reply.response = v.sim->handle(req);
       } catch (const std::exception& e) {  // a simulator bug must not take the port down
@@ -90,13 +71,6 @@ Reply SimState::handle(Vendor vendor, const HttpRequest& req) {
                                       std::string("simulator error: ") + e.what());
       }
       if (plan.kind == FaultKind::lost_answer) reply.action = Reply::Action::reset;
-      if (plan.kind == FaultKind::html_success) {
-        if (reply.response.result_int() / 100 == 2) {
-          reply.response = html_page(req);
-        } else {
-          plan.kind = FaultKind::none;  // a refusal is sent as it is
-        }
-      }
       break;
     case FaultKind::too_many_requests:
     case FaultKind::rate_limited:

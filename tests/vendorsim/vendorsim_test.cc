@@ -359,27 +359,6 @@ TEST_F(VendorSimTest, LostAnswerAppliesTheChangeThenResets) {
   EXPECT_EQ(got.json.at("first_name"), "Jo");  // applied although no answer came back
 }
 
-TEST_F(VendorSimTest, HtmlSuccessAppliesTheChangeThenAnswersAPage) {
-  sims_->seed_record(Vendor::commpeak, {{"id", 17}, {"username", "jdoe"}});
-  const std::pair<std::string, std::string> basic{
-      "Authorization", "Basic b3BzeW5jOm9wc3luYy1jb21tcGVhay1wYXNzd29yZA=="};
-  sims_->set_faults(Vendor::commpeak,
-                    FaultConfig{.html_success_rate = 1, .html_success_method = "PUT"});
-  auto put = call(port(Vendor::commpeak), verb::put, "/api/users/17", {basic, kJson},
-                  R"({"first_name":"Jo"})");
-  EXPECT_EQ(put.status, 200u);
-  EXPECT_TRUE(std::string(put.response[http::field::content_type]).starts_with("text/html"));
-  EXPECT_TRUE(put.body.starts_with("<!DOCTYPE html>")) << put.body;
-  EXPECT_EQ(sims_->stats().at("commpeak").at("by_fault").at("html_success"), 1);
-  // Other methods, and refusals, are answered as usual.
-  auto got = call(port(Vendor::commpeak), verb::get, "/api/users/17", {basic});
-  ASSERT_EQ(got.status, 200u) << got.body;
-  EXPECT_EQ(got.json.at("first_name"), "Jo");  // applied although the answer was a page
-  sims_->set_faults(Vendor::commpeak, FaultConfig{.html_success_rate = 1});
-  EXPECT_EQ(call(port(Vendor::commpeak), verb::put, "/api/users/99", {basic, kJson}, "{}").status,
-            404u);
-}
-
 TEST_F(VendorSimTest, HungRequestIsNeverAnsweredAndStopEndsIt) {
   sims_->set_faults(Vendor::glia, FaultConfig{.hang_rate = 1});
   boost::asio::io_context io;

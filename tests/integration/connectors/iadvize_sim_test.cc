@@ -228,50 +228,6 @@ TEST_F(IAdvizeSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
       << sims_->duplicates(Vendor::iadvize);
 }
 
-// A 200 that is not iAdvize's envelope (a proxy's HTML page; issue 13, item 10): iAdvize already
-// refused `meta.status: fail`, but took a body without an envelope as success. The update was
-// applied, but the connector cannot know it, so the push is a doubt (retry), not acknowledged.
-TEST_F(IAdvizeSimTest, AnHtmlSuccessAnswerToAnUpdateIsADoubtNotAnAcknowledgement) {
-  make_connector("create_missing: true\n");
-  CanonicalOperator op = jane();
-  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
-  const std::int64_t id = std::stoll(ids_.at(op.id));
-  const json::object before = shadows_.at(op.id);
-  sims_->set_faults(Vendor::iadvize, {.html_success_rate = 1.0, .html_success_method = "PUT"});
-  op.attributes["family_name"] = "Roe";
-  PushResult r = push(op).value();
-  EXPECT_EQ(r.outcome, PushOutcome::retry) << r.message;
-  EXPECT_NE(r.message.find("iAdvize answered 200"), std::string::npos) << r.message;
-  EXPECT_NE(r.message.find("text/html"), std::string::npos) << r.message;
-  EXPECT_EQ(shadows_.at(op.id), before) << json::serialize(shadows_.at(op.id));
-  EXPECT_EQ(record(id).at("name"), "Roe");  // applied: the answer alone was wrong
-
-  sims_->set_faults(Vendor::iadvize, {});
-  r = push(op).value();
-  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
-  EXPECT_EQ(shadows_.at(op.id).at("name"), "Roe");
-  EXPECT_EQ(sims_->records(Vendor::iadvize).size(), 1u);
-  EXPECT_EQ(sims_->duplicates(Vendor::iadvize), json::array())
-      << sims_->duplicates(Vendor::iadvize);
-}
-
-// A create answered by a page: a doubt, and the retry finds the operator by e-mail instead of
-// creating a second one.
-TEST_F(IAdvizeSimTest, AnHtmlSuccessAnswerToACreateIsFoundNotCreatedTwice) {
-  make_connector("create_missing: true\n");
-  sims_->set_faults(Vendor::iadvize, {.html_success_rate = 1.0, .html_success_method = "POST"});
-  PushResult r = push(jane()).value();
-  EXPECT_EQ(r.outcome, PushOutcome::retry) << r.message;
-  EXPECT_FALSE(ids_.contains(jane().id));
-  ASSERT_EQ(sims_->records(Vendor::iadvize).size(), 1u) << "the create was applied";
-  sims_->set_faults(Vendor::iadvize, {});
-  r = push(jane()).value();
-  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
-  EXPECT_EQ(sims_->records(Vendor::iadvize).size(), 1u);
-  EXPECT_EQ(sims_->duplicates(Vendor::iadvize), json::array())
-      << sims_->duplicates(Vendor::iadvize);
-}
-
 // Issue 12: the seed's `PUT /operator/{id}/live` takes `chat[available]=1` as well as `0`. An
 // operator deactivated (forced offline) and activated again is made available on the channels
 // the push switches back on, not left offline.

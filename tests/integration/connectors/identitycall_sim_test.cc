@@ -291,53 +291,6 @@ TEST_F(IdentityCallSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
 }
 
 // The read side (issue 12).
-// A 200 that is not IdentityCall's `{"data": operator}` (a proxy's HTML page; issue 13, item
-// 10): the update was applied, but the connector cannot know it, so the push is a doubt (retry),
-// not acknowledged. The retry, answered properly, converges.
-TEST_F(IdentityCallSimTest, AnHtmlSuccessAnswerToAnUpdateIsADoubtNotAnAcknowledgement) {
-  make_connector("create_missing: true\n");
-  CanonicalOperator op = jane();
-  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
-  const std::string id = ids_.at(op.id);
-  const json::object before = shadows_.at(op.id);
-  sims_->set_faults(Vendor::identitycall,
-                    {.html_success_rate = 1.0, .html_success_method = "PATCH"});
-  op.attributes["display_name"] = "Jane Roe";
-  PushResult r = push(op).value();
-  EXPECT_EQ(r.outcome, PushOutcome::retry) << r.message;
-  EXPECT_NE(r.message.find("IdentityCall answered 200"), std::string::npos) << r.message;
-  EXPECT_NE(r.message.find("text/html"), std::string::npos) << r.message;
-  EXPECT_EQ(shadows_.at(op.id), before) << json::serialize(shadows_.at(op.id));
-  EXPECT_EQ(record(id).value().at("name"), "Jane Roe");  // applied: the answer alone was wrong
-
-  sims_->set_faults(Vendor::identitycall, {});
-  r = push(op).value();
-  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
-  EXPECT_EQ(shadows_.at(op.id).at("name"), "Jane Roe");
-  EXPECT_EQ(sims_->records(Vendor::identitycall).size(), 1u);
-  EXPECT_EQ(sims_->duplicates(Vendor::identitycall), json::array())
-      << sims_->duplicates(Vendor::identitycall);
-}
-
-// A create answered by a page: it may have been applied (here it was), so it is a doubt, never a
-// dead letter, and the retry finds the operator by e-mail instead of creating a second one.
-TEST_F(IdentityCallSimTest, AnHtmlSuccessAnswerToACreateIsFoundNotCreatedTwice) {
-  make_connector("create_missing: true\n");
-  sims_->set_faults(Vendor::identitycall,
-                    {.html_success_rate = 1.0, .html_success_method = "POST"});
-  PushResult r = push(jane()).value();
-  EXPECT_EQ(r.outcome, PushOutcome::retry) << r.message;
-  EXPECT_FALSE(ids_.contains(jane().id));
-  ASSERT_EQ(sims_->records(Vendor::identitycall).size(), 1u) << "the create was applied";
-  sims_->set_faults(Vendor::identitycall, {});
-  r = push(jane()).value();
-  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
-  EXPECT_EQ(creates(), 1u);
-  EXPECT_EQ(sims_->records(Vendor::identitycall).size(), 1u);
-  EXPECT_EQ(sims_->duplicates(Vendor::identitycall), json::array())
-      << sims_->duplicates(Vendor::identitycall);
-}
-
 TEST_F(IdentityCallSimTest, ReadBackIsInStepAndShowsEditsMadeAtIdentityCall) {
   make_connector("create_missing: true\n");
   CanonicalOperator op = jane();

