@@ -198,19 +198,27 @@ class ReconcileFixture : public ::testing::Test {
 
 class Reconcile : public ReconcileFixture, public ::testing::WithParamInterface<std::string> {
  protected:
+  /// The parameter's vendor, started with emp-1 delivered to it; `id` is emp-1's vendor id.
+  /// Fails fatally (HasFatalFailure) when emp-1 was dead-lettered or has no id.
+  void start_with_emp1(std::string& id) {
+    vendor = param();
+    converge_emp1();
+    start(param());
+    deliver();
+    ASSERT_TRUE(dead_letters().empty()) << first_dead_letter();
+    id = vendor_id().value_or("");
+    ASSERT_FALSE(id.empty());
+  }
+
   Vendor param() const { return *vendorsim::vendor_from_name(GetParam()); }
 };
 
 // A mapped field edited at the vendor is reported as drift and repaired through the outbox; a
 // record opsync does not know is reported as unknown_at_vendor and left exactly as it was.
 TEST_P(Reconcile, DriftIsRepairedAndUnknownRecordsAreLeftAlone) {
-  vendor = param();
-  converge_emp1();
-  start(param());
-  deliver();
-  ASSERT_TRUE(dead_letters().empty()) << first_dead_letter();
-  const std::string id = vendor_id().value_or("");
-  ASSERT_FALSE(id.empty());
+  std::string id;
+  start_with_emp1(id);
+  if (HasFatalFailure()) return;
   ASSERT_TRUE(agreement().ok()) << agreement().summary();
 
   // Behind opsync's back: a field edited in the vendor's UI, and a record opsync never made.
@@ -275,13 +283,9 @@ class ReconcileDeleted : public Reconcile {};
 // Deleted at the vendor: the pass reports it missing_at_vendor and queues a full push, which
 // resolves the operator again (lookup, else create): exactly one record, no duplicate.
 TEST_P(ReconcileDeleted, ARecordDeletedAtTheVendorIsCreatedAgainExactlyOnce) {
-  vendor = param();
-  converge_emp1();
-  start(param());
-  deliver();
-  ASSERT_TRUE(dead_letters().empty()) << first_dead_letter();
-  const std::string first = vendor_id().value_or("");
-  ASSERT_FALSE(first.empty());
+  std::string first;
+  start_with_emp1(first);
+  if (HasFatalFailure()) return;
   ASSERT_TRUE(sims->delete_record(vendor, first));
   ASSERT_EQ(records().size(), 0u);
 
@@ -323,13 +327,9 @@ class ReconcileDeletedCommPeak : public Reconcile {};
 // a new id is found by its e-mail; one that is simply gone is dead-lettered, saying why, and its
 // dead id is forgotten.
 TEST_P(ReconcileDeletedCommPeak, AUserDeletedThereIsFoundAgainByEmailOrDeadLettered) {
-  vendor = param();
-  converge_emp1();
-  start(param());
-  deliver();
-  ASSERT_TRUE(dead_letters().empty()) << first_dead_letter();
-  const std::string first = vendor_id().value_or("");
-  ASSERT_FALSE(first.empty());
+  std::string first;
+  start_with_emp1(first);
+  if (HasFatalFailure()) return;
 
   // Deleted, then added again by hand: the pass reports the old id missing, the full push finds
   // the new user by e-mail and updates it.
